@@ -1,0 +1,25 @@
+"""The ``ecss-crawler`` command line: one click group, one module per family of verbs."""
+
+from __future__ import annotations
+
+import click
+
+from ecss_crawler import __version__
+
+
+@click.group()
+@click.version_option(__version__, prog_name="ecss-crawler")
+def main() -> None:
+    """Crawl, extract and archive ECSS (and other Foxiz/WordPress) think-tank sites."""
+
+
+def _register() -> None:
+    """Attach every command module's commands to the group."""
+    from ecss_crawler.cli import archive_cmds, crawl_cmds, extract_cmds
+
+    for module in (extract_cmds, crawl_cmds, archive_cmds):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

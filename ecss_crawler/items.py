@@ -1,0 +1,69 @@
+"""Typed item classes shared by extraction, spiders, pipelines and storage.
+
+Items are plain dataclasses, so itemadapter, Scrapy's feed exports and our own
+storage layer all accept them without a Scrapy import here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Fields whose change makes a new revision of an article (see docs/data-model.md).
+CONTENT_FIELDS: tuple[str, ...] = (
+    "title",
+    "authors",
+    "published",
+    "modified",
+    "categories",
+    "tags",
+    "summary",
+    "body",
+)
+
+#: Fields that an article record must have to be stored at all.
+REQUIRED_FIELDS: tuple[str, ...] = ("title", "body", "published")
+
+
+@dataclass
+class Article:
+    """One clean article record, as extracted from one article page."""
+
+    url: str
+    site: str
+    post_id: int | None = None
+    language: str | None = None
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    summary: str | None = None
+    body: str | None = None
+    body_html: str | None = None
+    word_count: int = 0
+    reading_minutes: int | None = None
+    featured_image: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    extractor_version: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as a plain JSON-ready dict."""
+        return asdict(self)
+
+    def missing_required(self) -> list[str]:
+        """Names of required fields that are empty."""
+        return [name for name in REQUIRED_FIELDS if not getattr(self, name)]
+
+
+@dataclass
+class PageFailure:
+    """A page that should have been an article but could not be extracted or stored."""
+
+    url: str
+    stage: str
+    reason: str
+    status: int | None = None
