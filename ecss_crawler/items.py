@@ -21,6 +21,20 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "body",
 )
 
+#: Fields whose presence is counted per crawl (the layout-break alarm watches these).
+COVERAGE_FIELDS: tuple[str, ...] = (
+    "title",
+    "authors",
+    "published",
+    "modified",
+    "categories",
+    "tags",
+    "summary",
+    "body",
+    "post_id",
+    "language",
+)
+
 #: Fields that an article record must have to be stored at all.
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "body", "published")
 
@@ -60,10 +74,40 @@ class Article:
 
 
 @dataclass
+class Capture:
+    """The raw response an article record was extracted from (kept for ``reparse``)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str
+
+    @property
+    def etag(self) -> str | None:
+        """The response's ``ETag`` validator."""
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        """The response's ``Last-Modified`` validator."""
+        return self.headers.get("last-modified")
+
+
+@dataclass
+class CapturedArticle:
+    """What the spider yields for an article page: the record and the response behind it."""
+
+    article: Article
+    capture: Capture
+
+
+@dataclass
 class PageFailure:
-    """A page that should have been an article but could not be extracted or stored."""
+    """A page that should have been an article but could not be fetched, extracted or stored."""
 
     url: str
     stage: str
     reason: str
     status: int | None = None
+    capture: Capture | None = None

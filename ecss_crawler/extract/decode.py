@@ -1,0 +1,84 @@
+"""Turn a response body into text, surviving wrong or missing charset declarations."""
+
+from __future__ import annotations
+
+import re
+
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
+
+from ecss_crawler.extract.text import arabic_share
+
+#: Tried in order when the declared encoding cannot decode the body.
+_FALLBACK_ENCODINGS: tuple[str, ...] = ("utf-8", "cp1256", "cp1252")
+
+
+class NotHTMLError(ValueError):
+    """The input is empty, binary, or otherwise not an HTML document."""
+
+
+def decode_html(body: bytes | str, content_type: str | None = None) -> str:
+    """Decode ``body`` to text.
+
+    The declared encoding (BOM, Content-Type header, ``<meta charset>``) is used
+    when the bytes really are in it. Arabic sites sometimes serve Windows-1256
+    while declaring UTF-8 (or declare nothing); then the first fallback that
+    decodes cleanly wins, preferring the one that yields Arabic letters.
+    """
+    text = body if isinstance(body, str) else _decode_bytes(body, content_type)
+    _ensure_html(text)
+    return text
+
+
+def _decode_bytes(body: bytes, content_type: str | None) -> str:
+    if not body.strip():
+        raise NotHTMLError("empty document")
+    if b"\x00" in body[:4096] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise NotHTMLError("binary content, not HTML")
+    declared = _declared_encoding(body, content_type)
+    if declared:
+        try:
+            return body.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for encoding in _FALLBACK_ENCODINGS[1:]:
+        try:
+            candidates.append(body.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    if candidates:
+        return max(candidates, key=lambda text: arabic_share(text[:20000]))
+    return html_to_unicode(content_type, body)[1]
+
+
+def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
+    """The encoding named by the BOM, the header or the document, as Python names it."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if content_type and "charset=" in content_type.lower():
+        name = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+        resolved = resolve_encoding(name)
+        if resolved:
+            return resolved
+    declared = html_body_declared_encoding(body)
+    return resolve_encoding(declared) if declared else None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+_HTML_HINT = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|article|meta|title)\b", re.I)
+
+
+def _ensure_html(text: str) -> None:
+    head = text[:4096]
+    if not text.strip():
+        raise NotHTMLError("empty document")
+    if len(_CONTROL.findall(head)) > 0.05 * len(head):
+        raise NotHTMLError("binary content, not HTML")
+    if not _HTML_HINT.search(head):
+        raise NotHTMLError("not an HTML document")

@@ -1,0 +1,161 @@
+"""Listing pages (home, category, tag, author, date archives): cards, pagination, discovery.
+
+Pure functions over a parsed page. The spider decides what to request; these
+only report what the page offers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+from parsel import Selector
+
+from ecss_crawler.extract.article import _is_furniture
+from ecss_crawler.extract.compiled import select, select_first_match
+from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
+from ecss_crawler.sites import SiteProfile
+
+#: Generic WordPress listing markup (classic and block themes).
+_WP_CARD_LINKS = (
+    "article h2.entry-title a",
+    "article h3.entry-title a",
+    "article .entry-title a",
+    ".wp-block-post-template .wp-block-post-title a",
+    "main article h2 a",
+)
+_WP_NEXT = (
+    "a.next.page-numbers",
+    ".nav-previous a",
+    "a.next",
+    ".wp-block-query-pagination-next",
+    ".pagination .next a",
+    "link[rel='next']",
+)
+_CATEGORY_LINK = re.compile(r"/category/[^?#]+")
+
+
+@dataclass
+class Card:
+    """One post card of a listing's main block."""
+
+    url: str
+    post_id: int | None = None
+    date: str | None = None
+
+
+@dataclass
+class Listing:
+    """What a listing page offers the crawler."""
+
+    cards: list[Card] = field(default_factory=list)
+    next_url: str | None = None
+    #: The theme paginates by script ("Show More", infinite scroll, next/prev with href="#").
+    scripted_pagination: bool = False
+
+
+def parse_listing(sel: Selector, url: str, profile: SiteProfile) -> Listing:
+    """Cards of the main post block (never sidebar or menu widgets) and the way to the next page."""
+    root: HtmlElement = sel.root
+    theme = profile.selectors
+    cards = _theme_cards(root, url, profile) or _wordpress_cards(root, url)
+    next_links = select_first_match(root, theme.listing_next) or [
+        node for node in select_first_match(root, _WP_NEXT) if not _in_header(node)
+    ]
+    next_url = _href(next_links[0], url) if next_links else None
+    scripted = any(select(root, css) for css in theme.listing_no_link_pagination)
+    return Listing(cards=cards, next_url=next_url, scripted_pagination=scripted)
+
+
+def _theme_cards(root: HtmlElement, url: str, profile: SiteProfile) -> list[Card]:
+    theme = profile.selectors
+    cards: list[Card] = []
+    seen: set[str] = set()
+    for block in select_first_match(root, theme.listing_block):
+        if _is_furniture(block) or _in_header(block):
+            continue
+        for card in select(block, theme.listing_card):
+            links = select(card, theme.listing_card_link)
+            href = _href(links[0], url) if links else None
+            if href and href not in seen:
+                seen.add(href)
+                cards.append(
+                    Card(
+                        href,
+                        _int(card.get("data-pid")),
+                        _card_date(card, theme.listing_card_date, profile),
+                    )
+                )
+    return cards
+
+
+def _wordpress_cards(root: HtmlElement, url: str) -> list[Card]:
+    for selector in _WP_CARD_LINKS:
+        links = [link for link in select(root, selector) if not _is_furniture(link)]
+        if links:
+            cards = []
+            for link in links:
+                href = _href(link, url)
+                if href:
+                    article = next((a for a in link.iterancestors("article")), None)
+                    post_id = (
+                        _int((article.get("id") or "").removeprefix("post-"))
+                        if article is not None
+                        else None
+                    )
+                    cards.append(
+                        Card(
+                            href,
+                            post_id,
+                            _card_date(article, "time", None) if article is not None else None,
+                        )
+                    )
+            return cards
+    return []
+
+
+def _card_date(card: HtmlElement, selector: str, profile: SiteProfile | None) -> str | None:
+    tz = profile.timezone if profile else "Africa/Cairo"
+    for node in select(card, selector or "time"):
+        value = iso_from_machine(node.get("datetime"), tz) or iso_from_text(node.text_content(), tz)
+        if value:
+            return value
+    return None
+
+
+def _href(node: HtmlElement, base: str) -> str | None:
+    href = str(node.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")):
+        return None
+    return urljoin(base, href)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _in_header(node: HtmlElement) -> bool:
+    return any(
+        (ancestor.tag == "header" and "single-header" not in (ancestor.get("class") or ""))
+        or (ancestor.get("id") or "") in ("site-header", "header-mobile")
+        for ancestor in node.iterancestors()
+    )
+
+
+def category_links(sel: Selector, url: str) -> list[str]:
+    """Every ``/category/...`` link on the page (menus, widgets, footers): the category tree."""
+    found: list[str] = []
+    for href in sel.root.xpath("//a/@href"):
+        absolute = urljoin(url, str(href).strip())
+        if _CATEGORY_LINK.search(absolute) and absolute not in found:
+            found.append(absolute)
+    return found
+
+
+def page_links(sel: Selector, url: str) -> list[str]:
+    """Every link on the page, absolute, in page order (the spider filters them)."""
+    return [
+        urljoin(url, str(href).strip()) for href in sel.root.xpath("//a/@href") if str(href).strip()
+    ]

@@ -1,0 +1,70 @@
+"""Scrapy settings for ecss-crawler: polite defaults a site owner would accept.
+
+Every project-specific setting is named ``ECSS_*``; override any with ``-s NAME=VALUE``.
+"""
+
+from ecss_crawler import __version__
+
+BOT_NAME = "ecss_crawler"
+SPIDER_MODULES = ["ecss_crawler.spiders"]
+NEWSPIDER_MODULE = "ecss_crawler.spiders"
+
+# -- ecss-crawler ----------------------------------------------------------------------------
+#: The SQLite archive every crawl writes.
+ECSS_DB = "data/ecss.db"
+#: Articles per committed transaction.
+ECSS_BATCH_SIZE = 100
+#: Seconds between progress lines (0 turns them off).
+ECSS_PROGRESS_INTERVAL = 30.0
+#: Where site owners can read what this crawler is and whom to contact.
+ECSS_CONTACT_URL = "https://github.com/ecss-crawler/ecss-crawler#contact"
+#: Refuse every request off the crawled site (host and port), redirects included.
+ECSS_ALLOWED_SITE_ONLY = True
+#: Retry backoff: base * 2**attempt seconds unless Retry-After says otherwise, capped.
+ECSS_RETRY_BACKOFF_BASE = 2.0
+ECSS_RETRY_MAX_DELAY = 120.0
+
+# -- politeness ------------------------------------------------------------------------------
+USER_AGENT = f"ecss-crawler/{__version__} (+{ECSS_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+#: Opt-in HTTP cache for development: ``-s HTTPCACHE_ENABLED=1``.
+HTTPCACHE_ENABLED = False
+HTTPCACHE_DIR = "httpcache"
+HTTPCACHE_EXPIRATION_SECS = 0
+HTTPCACHE_IGNORE_HTTP_CODES = [429, 500, 502, 503, 504]
+
+# -- components ------------------------------------------------------------------------------
+REQUEST_FINGERPRINTER_CLASS = "ecss_crawler.fingerprint.UrlKeyFingerprinter"
+DOWNLOADER_MIDDLEWARES = {
+    "ecss_crawler.middlewares.AllowedSiteMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "ecss_crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "ecss_crawler.pipelines.CoveragePipeline": 100,
+    "ecss_crawler.pipelines.ValidatePipeline": 200,
+    "ecss_crawler.pipelines.ArchivePipeline": 300,
+}
+EXTENSIONS = {
+    "ecss_crawler.extensions.CrawlProgress": 500,
+}
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

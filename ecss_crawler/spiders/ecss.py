@@ -1,0 +1,337 @@
+"""The ``ecss`` spider: categories, every listing page, every article, once.
+
+Discovery: the home page's menus and every ``/category/`` link (the category
+tree), each category's listing pages (numbered ``a.next`` links, or
+``/page/N/`` probing where the theme paginates by script), and the WordPress
+sitemaps named in robots.txt (else ``/wp-sitemap.xml`` and
+``/sitemap_index.xml``). Article links come only from listings' main blocks
+and sitemaps, never from sidebar widgets.
+
+Arguments (``-a name=value``):
+
+* ``base_url``: the site (default ``https://en.ecss.com.eg/``); no request ever leaves its host.
+* ``categories``: comma-separated category slugs; only their listings are walked.
+* ``since``: ``YYYY-MM-DD``; listings stop paging once a whole page is older.
+* ``max_articles``: stop scheduling article pages after this many.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector
+from ecss_crawler.extract.listing import Card, category_links, parse_listing
+from ecss_crawler.extract.urls import (
+    clean_url,
+    is_never_follow,
+    listing_page_number,
+    listing_page_url,
+    same_site,
+)
+from ecss_crawler.items import Capture, CapturedArticle, PageFailure
+from ecss_crawler.sites import profile_for
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://en.ecss.com.eg/"
+KIND = "ecss_kind"
+_SITEMAP_CANDIDATES = ("wp-sitemap.xml", "sitemap_index.xml")
+
+
+class EcssSpider(scrapy.Spider):
+    """Crawl a Foxiz/WordPress site's categories, listings and articles."""
+
+    name = "ecss"
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        categories: str | None = None,
+        since: str | None = None,
+        max_articles: str | int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        if urlsplit(self.base_url).scheme not in ("http", "https"):
+            raise ValueError(f"base_url must be an http(s) URL: {base_url!r}")
+        self.profile = profile_for(self.base_url)
+        self.category_slugs = _split_slugs(categories)
+        self.since = date.fromisoformat(since) if since else None
+        self.max_articles = int(max_articles) if max_articles else None
+        self.scheduled: set[bytes] = set()
+        self.seen_post_ids: set[int] = set()
+
+    # -- start -----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """The home page, then robots.txt for sitemaps (skipped when categories are chosen)."""
+        yield self._listing_request(self.base_url, page=1, home=True)
+        if not self.category_slugs:
+            yield scrapy.Request(
+                urljoin(self.base_url, "robots.txt"),
+                callback=self.parse_robots,
+                errback=self.sitemap_fallback,
+                meta={KIND: "robots", "handle_httpstatus_all": True},
+                priority=5,
+            )
+
+    # -- sitemaps --------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """Follow the sitemaps robots.txt names, else the WordPress defaults."""
+        urls = []
+        if response.status == 200 and isinstance(response, TextResponse):
+            urls = [
+                u
+                for u in sitemap_urls_from_robots(response.text, base_url=response.url)
+                if self._allowed(u)
+            ]
+        yield from self._sitemap_requests(
+            urls or [urljoin(self.base_url, c) for c in _SITEMAP_CANDIDATES]
+        )
+
+    def sitemap_fallback(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """robots.txt could not be fetched: try the usual sitemap locations."""
+        yield from self._sitemap_requests([urljoin(self.base_url, c) for c in _SITEMAP_CANDIDATES])
+
+    def _sitemap_requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+        for url in urls:
+            yield scrapy.Request(
+                url,
+                callback=self.parse_sitemap,
+                errback=self.ignore_failure,
+                meta={KIND: "sitemap"},
+                priority=5,
+            )
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """Sitemap index: follow post and category sitemaps. URL set: articles or listings."""
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception:  # lxml raises several types on garbage
+            logger.warning("Unreadable sitemap %s", response.url)
+            return
+        entries = [entry for entry in sitemap if entry.get("loc")]
+        if sitemap.type == "sitemapindex":
+            for entry in entries:
+                if self._allowed(entry["loc"]) and _wanted_sitemap(entry["loc"]):
+                    yield from self._sitemap_requests([entry["loc"]])
+            return
+        taxonomy = _is_category_sitemap(response.url)
+        for entry in entries:
+            url = entry["loc"]
+            if not self._allowed(url):
+                continue
+            if taxonomy:
+                yield self._listing_request(url, page=1)
+            elif not self._older_than_since(entry.get("lastmod")):
+                request = self._article_request(url, source="sitemap")
+                if request is not None:
+                    request.meta["ecss_lastmod"] = entry.get("lastmod")
+                    yield request
+
+    # -- listings --------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """Cards of the main block, more listing pages, and the category tree."""
+        if response.status == 404 or not isinstance(response, TextResponse):
+            return
+        listing = parse_listing(response.selector, response.url, self.profile)
+        self.crawler.stats.inc_value("ecss/listing_pages")
+        fresh = [card for card in listing.cards if not self._older_than_since(card.date)]
+        for card in fresh:
+            request = self._article_request(card.url, source="listing", card=card)
+            if request is not None:
+                yield request
+        yield from self._category_requests(response)
+        yield from self._next_listing(
+            response,
+            listing.next_url,
+            listing.scripted_pagination,
+            has_cards=bool(listing.cards),
+            all_old=not fresh and bool(listing.cards),
+        )
+
+    def _next_listing(
+        self,
+        response: Response,
+        next_url: str | None,
+        scripted: bool,
+        has_cards: bool,
+        all_old: bool,
+    ) -> Iterator[scrapy.Request]:
+        if all_old or self._budget_spent():
+            return
+        page = listing_page_number(response.url)
+        if next_url and self._allowed(next_url):
+            yield self._listing_request(
+                next_url, page=page + 1, home=response.meta.get("ecss_home", False)
+            )
+        elif has_cards and (scripted or response.meta.get("ecss_probe")):
+            probe = listing_page_url(response.url, page + 1)
+            yield self._listing_request(probe, page=page + 1, probe=True)
+
+    def _category_requests(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        for url in category_links(response.selector, response.url):
+            if self._allowed(url) and listing_page_number(url) == 1 and self._category_wanted(url):
+                yield self._listing_request(url, page=1)
+
+    def _listing_request(
+        self, url: str, page: int, home: bool = False, probe: bool = False
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            clean_url(url),
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            meta={
+                KIND: "listing",
+                "ecss_home": home,
+                "ecss_probe": probe,
+                "handle_httpstatus_list": [404],
+            },
+            priority=max(0, 10 - page),
+        )
+
+    def listing_failed(self, failure: Failure) -> None:
+        """A listing page could not be fetched: logged and counted, the crawl goes on."""
+        request = failure.request  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value("ecss/listing_failures")
+        logger.warning("Listing page failed: %s (%s)", request.url, failure.getErrorMessage())
+
+    # -- articles --------------------------------------------------------------------------
+
+    def _article_request(
+        self, url: str, source: str, card: Card | None = None
+    ) -> scrapy.Request | None:
+        if not self._allowed(url) or self._budget_spent():
+            return None
+        if card is not None and card.post_id is not None and card.post_id in self.seen_post_ids:
+            return None
+        request = scrapy.Request(
+            clean_url(url),
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={
+                KIND: "article",
+                "ecss_source": source,
+                "ecss_card_date": card.date if card else None,
+            },
+            priority=20,
+        )
+        fingerprint = self.crawler.request_fingerprinter.fingerprint(request)
+        if fingerprint in self.scheduled:
+            return None
+        self.scheduled.add(fingerprint)
+        return request
+
+    def parse_article(self, response: Response) -> Iterator[CapturedArticle | PageFailure]:
+        """Extract the record; non-articles are counted and skipped, problems recorded."""
+        capture = _capture(response)
+        if not isinstance(response, TextResponse):
+            yield PageFailure(
+                response.url, "extract", "not an HTML response", response.status, capture
+            )
+            return
+        try:
+            article = extract_from_selector(response.selector, response.url, profile=self.profile)
+        except NotAnArticle as error:
+            self.crawler.stats.inc_value(f"ecss/not_article/{error.kind}")
+            return
+        except (NotHTMLError, ValueError) as error:
+            yield PageFailure(response.url, "extract", str(error), response.status, capture)
+            return
+        if article.post_id is not None:
+            if article.post_id in self.seen_post_ids:
+                self.crawler.stats.inc_value("ecss/duplicate_post_id")
+                return
+            self.seen_post_ids.add(article.post_id)
+        yield CapturedArticle(article, capture)
+
+    def article_failed(self, failure: Failure) -> Iterator[PageFailure]:
+        """Record why an article page could not be fetched (never silently dropped)."""
+        request = failure.request  # type: ignore[attr-defined]
+        error = failure.value
+        if isinstance(error, HttpError):
+            status = error.response.status
+            yield PageFailure(request.url, "fetch", f"HTTP {status}", status)
+        elif isinstance(error, IgnoreRequest):
+            self.crawler.stats.inc_value("ecss/article_ignored")
+            logger.info("Article request ignored: %s (%s)", request.url, failure.getErrorMessage())
+        else:
+            yield PageFailure(
+                request.url, "fetch", f"{type(error).__name__}: {failure.getErrorMessage()}"
+            )
+
+    def ignore_failure(self, failure: Failure) -> None:
+        """Optional resources (sitemaps) may be missing."""
+        logger.debug("Optional request failed: %s", failure.getErrorMessage())
+
+    # -- rules -----------------------------------------------------------------------------
+
+    def _allowed(self, url: str) -> bool:
+        return same_site(url, self.base_url) and not is_never_follow(url)
+
+    def _budget_spent(self) -> bool:
+        return self.max_articles is not None and len(self.scheduled) >= self.max_articles
+
+    def _older_than_since(self, iso: str | None) -> bool:
+        if self.since is None or not iso:
+            return False
+        try:
+            when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        return when.date() < self.since
+
+    def _category_wanted(self, url: str) -> bool:
+        if not self.category_slugs:
+            return True
+        path = unquote(urlsplit(url).path).strip("/").split("/")
+        return bool(self.category_slugs & {segment.lower() for segment in path[1:]})
+
+
+def _split_slugs(value: str | None) -> set[str]:
+    return {
+        unquote(slug).strip().strip("/").lower()
+        for slug in (value or "").split(",")
+        if slug.strip()
+    }
+
+
+def _wanted_sitemap(url: str) -> bool:
+    """Post and category sitemaps; not pages, tags, users or attachments."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    if any(word in name for word in ("page", "user", "author", "tag", "attachment", "format")):
+        return False
+    return "post" in name or _is_category_sitemap(url) or name.startswith("sitemap")
+
+
+def _is_category_sitemap(url: str) -> bool:
+    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    return "category" in name
+
+
+def _capture(response: Response) -> Capture:
+    headers = {
+        key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
+        for key, values in response.headers.items()
+    }
+    return Capture(
+        url=response.url,
+        status=response.status,
+        headers=headers,
+        body=response.body,
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

@@ -1,0 +1,218 @@
+"""Unit tests for the extraction building blocks (dates, URLs, decoding, body, listings)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from parsel import Selector
+
+from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_article, parse_html
+from ecss_crawler.extract.body import build_body
+from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
+from ecss_crawler.extract.decode import decode_html
+from ecss_crawler.extract.listing import parse_listing
+from ecss_crawler.extract.urls import is_never_follow, listing_page_url, same_site, url_key
+from ecss_crawler.sites import ECSS_AR, ECSS_EN, GENERIC_FOXIZ, profile_for
+
+CAIRO = "Africa/Cairo"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Published January 11, 2025", "2025-01-11T00:00:00+02:00"),
+        ("Last updated: 2025/01/11 at 1:04 PM", "2025-01-11T13:04:00+02:00"),
+        ("Published 25 أكتوبر 2024", "2024-10-25T00:00:00+03:00"),
+        ("نشر في ٢٥ أكتوبر ٢٠٢٤", "2024-10-25T00:00:00+03:00"),
+        ("آخر تحديث: 27 أكتوبر 2024 9:05 صباحًا", "2024-10-27T09:05:00+03:00"),
+        ("Last updated: 2024/10/27 at 9:05 ص", "2024-10-27T09:05:00+03:00"),
+        ("3 مارس 2024 - 3:10 م", "2024-03-03T15:10:00+02:00"),
+        ("25 تشرين الأول 2024", "2024-10-25T00:00:00+03:00"),
+        ("11/01/2025", "2025-01-11T00:00:00+02:00"),
+        ("no date here", None),
+    ],
+)
+def test_visible_dates(text: str, expected: str | None) -> None:
+    assert iso_from_text(text, CAIRO) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-01-11T11:42:00+02:00", "2025-01-11T11:42:00+02:00"),
+        ("2025-01-11T09:42:00Z", "2025-01-11T11:42:00+02:00"),
+        ("2025-01-11T09:42:00+00:00", "2025-01-11T11:42:00+02:00"),
+        ("2024-07-11 11:42:00", "2024-07-11T11:42:00+03:00"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_machine_dates(value: str | None, expected: str | None) -> None:
+    assert iso_from_machine(value, CAIRO) == expected
+
+
+def test_url_key_merges_url_forms() -> None:
+    forms = [
+        "https://en.ecss.com.eg/some-post/",
+        "http://en.ecss.com.eg/some-post",
+        "https://www.en.ecss.com.eg/some-post/#comments",
+        "https://en.ecss.com.eg/some-post/?utm_source=x&utm_medium=y",
+        "https://en.ecss.com.eg/some-post/?replytocom=12",
+        "https://EN.ecss.com.eg:443/some-post/",
+    ]
+    assert len({url_key(url) for url in forms}) == 1
+    assert url_key("https://ecss.com.eg/%d8%a7/") == url_key("https://ecss.com.eg/%D8%A7")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://x.org/?s=egypt",
+        "https://x.org/feed/",
+        "https://x.org/wp-admin/edit.php",
+        "https://x.org/wp-login.php",
+        "https://x.org/a/?replytocom=3",
+        "https://x.org/?m=202401",
+        "https://x.org/wp-content/uploads/2024/01/report.pdf",
+        "javascript:window.print()",
+        "mailto:info@x.org",
+        "https://x.org/a/?share=facebook",
+        "https://x.org/a/?print=1",
+        "https://x.org/a/comment-page-2/",
+    ],
+)
+def test_never_follow(url: str) -> None:
+    assert is_never_follow(url)
+
+
+def test_follow_articles_and_listings() -> None:
+    assert not is_never_follow("https://x.org/category/a/page/2/")
+    assert not is_never_follow("https://x.org/12345/")
+
+
+def test_same_site_checks_host_and_port() -> None:
+    assert same_site("http://127.0.0.1:8089/a/", "http://127.0.0.1:8089/")
+    assert not same_site("http://127.0.0.1:9999/a/", "http://127.0.0.1:8089/")
+    assert same_site("https://www.ecss.com.eg/a/", "https://ecss.com.eg/")
+    assert not same_site("https://en.ecss.com.eg/a/", "https://ecss.com.eg/")
+
+
+def test_listing_page_url() -> None:
+    assert listing_page_url("https://x.org/category/a/", 3) == "https://x.org/category/a/page/3/"
+    assert (
+        listing_page_url("https://x.org/category/a/page/3/", 4)
+        == "https://x.org/category/a/page/4/"
+    )
+
+
+def test_profiles() -> None:
+    assert profile_for("https://en.ecss.com.eg/x/") is ECSS_EN
+    assert profile_for("https://www.ecss.com.eg/x/") is ECSS_AR
+    assert profile_for("http://127.0.0.1:8089/") is GENERIC_FOXIZ
+
+
+def test_decode_windows_1256_declared_as_utf8() -> None:
+    html = '<html><head><meta charset="utf-8"></head><body><p>مصر والعالم</p></body></html>'
+    assert "مصر والعالم" in decode_html(html.encode("cp1256"))
+
+
+def test_decode_undeclared_utf8() -> None:
+    html = "<html><body><p>مصر</p></body></html>"
+    assert "مصر" in decode_html(html.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"   ", b"\x00\x01\x02\x03" * 100, b"%PDF-1.4 binary", b"just text"]
+)
+def test_non_html_is_refused(body: bytes) -> None:
+    with pytest.raises(NotHTMLError):
+        extract_article(body, "https://en.ecss.com.eg/x/")
+
+
+def _body(html: str) -> list[str]:
+    sel = Selector(text=f"<html><body><div class='entry-content'>{html}</div></body></html>")
+    return build_body(sel.css("div.entry-content")[0].root, (), "https://x.org/a/").blocks
+
+
+def test_body_blocks() -> None:
+    html = (
+        "<p>One <em>two</em><sup>1</sup> three.</p><h3>Head</h3><ul><li>a<ul><li>b</li></ul></li></ul>"
+        "<blockquote><p>Quote.</p><cite>Someone</cite></blockquote>"
+        "<figure><table><tr><th>x</th><td> y </td></tr></table><figcaption>Cap</figcaption></figure>"
+        "<div style='display: none'>hidden</div><script>var x;</script><p hidden>gone</p>"
+        "<div class='sharedaddy'>Share</div><p>\u00a0</p><p>Last</p>"
+    )
+    assert _body(html) == [
+        "One two1 three.",
+        "Head",
+        "a",
+        "b",
+        "Quote.",
+        "Someone",
+        "x\ty",
+        "Cap",
+        "Last",
+    ]
+
+
+def test_body_html_is_semantic_and_absolute() -> None:
+    sel = Selector(
+        text="<div class='entry-content'><p class='x' onclick='evil()' style='color:red'>"
+        "<a href='/wp-content/uploads/r.pdf' target='_blank'>PDF</a> <b>bold</b></p>"
+        "<img data-src='/i.jpg' src='data:image/gif;base64,AAA' alt='A' class='lazy'></div>"
+    )
+    body = build_body(sel.css("div")[0].root, (), "https://x.org/a/")
+    assert body.html == (
+        '<p><a href="https://x.org/wp-content/uploads/r.pdf">PDF</a> <strong>bold</strong></p>'
+        '<img src="https://x.org/i.jpg" alt="A">'
+    )
+    assert body.attachments == ["https://x.org/wp-content/uploads/r.pdf"]
+
+
+def test_not_article_kinds() -> None:
+    for classes, kind in [
+        ("archive category", "category"),
+        ("error404", "404"),
+        ("home blog", "home"),
+        ("page page-id-2", "page"),
+        ("search search-results", "search"),
+    ]:
+        html = f"<html><body class='{classes}'><h1>x</h1><p>text</p></body></html>"
+        with pytest.raises(NotAnArticle) as caught:
+            extract_article(html, "https://en.ecss.com.eg/x/")
+        assert caught.value.kind == kind
+
+
+def test_listing_ignores_sidebar_cards() -> None:
+    html = """<html><body class="archive category"><div id="site-header"><div class="block-wrap" id="uid_m">
+      <div class="p-wrap"><h3 class="entry-title"><a class="p-url" href="/menu-post/">m</a></h3></div></div></div>
+      <div class="block-wrap" id="uid_c2"><div class="p-wrap" data-pid="7"><h3 class="entry-title">
+      <a class="p-url" href="/main-post/">x</a></h3><time datetime="2025-01-02T10:00:00+02:00">d</time></div></div>
+      <nav class="pagination-wrap"><a class="next page-numbers" href="/category/a/page/2/"></a></nav>
+      <div class="sidebar-wrap"><div class="p-wrap"><h3 class="entry-title"><a class="p-url" href="/side/">s</a></h3>
+      </div></div></body></html>"""
+    sel = parse_html(html, "https://x.org/category/a/")
+    listing = parse_listing(sel, "https://x.org/category/a/", GENERIC_FOXIZ)
+    assert [card.url for card in listing.cards] == ["https://x.org/main-post/"]
+    assert listing.cards[0].post_id == 7
+    assert listing.cards[0].date == "2025-01-02T10:00:00+02:00"
+    assert listing.next_url == "https://x.org/category/a/page/2/"
+
+
+def test_load_more_listing_is_scripted() -> None:
+    html = """<html><body class="archive category"><div class="block-wrap" id="uid_1"><div class="p-wrap">
+      <h3 class="entry-title"><a class="p-url" href="/p/">x</a></h3></div></div>
+      <div class="pagination-wrap pagination-loadmore"><a href="#" class="loadmore-trigger">Show More</a></div>
+      </body></html>"""
+    listing = parse_listing(
+        parse_html(html, "https://x.org/"), "https://x.org/category/a/", GENERIC_FOXIZ
+    )
+    assert listing.next_url is None
+    assert listing.scripted_pagination
+
+
+def test_extraction_imports_no_scrapy() -> None:
+    code = "import sys, ecss_crawler.extract; assert not any(m.startswith('scrapy') for m in sys.modules)"
+    subprocess.run([sys.executable, "-c", code], check=True)
