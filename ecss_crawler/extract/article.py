@@ -102,6 +102,7 @@ _WP_FEATURED = (
     ".post-thumbnail img",
     "img.wp-post-image",
 )
+_TITLE_SEPARATORS = (" - ", " – ", " — ", " | ", " :: ", " » ", " · ")
 _BYLINE_PREFIX = re.compile(r"^(?:by|written by|بقلم|كتب|بواسطة|إعداد|اعداد)\s*[:：]?\s*", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|،|&|\band\b|\s+و\s+)\s*")
 _READING_PREFIX = re.compile(r"^(?:reading\s*:|قراءة\s*:)\s*", re.I)
@@ -125,9 +126,33 @@ class ArticlePage:
         found = self.root.xpath(query)
         return str(found[0]) if found else None
 
+    @cached_property
+    def head_links(self) -> dict[str, str]:
+        """``<link rel=... href=...>`` of the document head, first per ``rel``."""
+        links: dict[str, str] = {}
+        head = self.root.find("head")
+        for link in head.iterfind("link") if head is not None else ():
+            rel, href = (link.get("rel") or "").lower().strip(), link.get("href")
+            if rel and href and rel not in links:
+                links[rel] = href
+        return links
+
+    @cached_property
+    def scope(self) -> HtmlElement:
+        """The main ``<article>`` (the one holding the headline), else the whole page.
+
+        Theme selectors look here first: it is a fraction of the page, and it
+        leaves out menus, popups, the footer and related posts.
+        """
+        found = self.root.xpath("//article[.//h1][1]")
+        return found[0] if found else self.root
+
     def _theme_elements(self, selectors: Sequence[str]) -> list[HtmlElement]:
-        """Elements of the first theme selector that matches."""
-        return select_first_match(self.root, selectors)
+        """Elements of the first theme selector that matches (in the article, then the page)."""
+        found = select_first_match(self.scope, selectors)
+        if not found and self.scope is not self.root:
+            found = select_first_match(self.root, selectors)
+        return found
 
     def _layers(
         self, theme_css: Sequence[str], wp_css: Sequence[str]
@@ -167,7 +192,7 @@ class ArticlePage:
     def url(self) -> Found[str]:
         """Canonical URL when it is on the same site, else the URL we fetched."""
         for href, layer in (
-            (self._xpath_first("//link[@rel='canonical']/@href"), WORDPRESS),
+            (self.head_links.get("canonical"), WORDPRESS),
             (self.meta.first("og:url"), METADATA),
         ):
             if href:
@@ -180,7 +205,7 @@ class ArticlePage:
         """The WordPress post id."""
         for node in self._theme_elements(self.theme.post_id):
             match = re.fullmatch(r"post-(\d+)", node.get("id", ""))
-            if match and node.xpath(".//h1 | .//*[contains(@class,'entry-content')]"):
+            if match and (node is self.scope or node.xpath(".//h1")):
                 return int(match.group(1)), self.theme.name
         wordpress = self._wordpress_post_id()
         if wordpress is not None:
@@ -194,7 +219,7 @@ class ArticlePage:
         match = _POST_ID_CLASS.search(self._xpath_first("//body/@class") or "")
         if match:
             return int(match.group(1))
-        shortlink = self._xpath_first("//link[@rel='shortlink']/@href") or ""
+        shortlink = self.head_links.get("shortlink", "")
         values = parse_qs(urlsplit(shortlink).query).get("p")
         if values and values[0].isdigit():
             return int(values[0])
@@ -224,8 +249,10 @@ class ArticlePage:
 
     def _clean_title(self, text: str) -> str:
         text = _READING_PREFIX.sub("", normalize_space(html_lib.unescape(text)))
+        if not any(separator in text for separator in _TITLE_SEPARATORS):
+            return text
         for name in self.site_names:
-            for separator in (" - ", " – ", " — ", " | ", " :: ", " » ", " · "):
+            for separator in _TITLE_SEPARATORS:
                 suffix = separator + name
                 if text.endswith(suffix) and len(text) > len(suffix):
                     return text[: -len(suffix)].strip()
@@ -271,6 +298,8 @@ class ArticlePage:
 
     def _drop_site_names(self, names: list[str]) -> list[str]:
         """Remove the site/organisation name when a person is also credited."""
+        if len(names) < 2:
+            return names
         site = {name.lower() for name in self.site_names}
         people = [name for name in names if name.lower() not in site]
         return people or names
@@ -396,7 +425,7 @@ class ArticlePage:
             or ""
         )
         declared = declared.replace("_", "-").split("-")[0].lower()
-        sample = f"{title or ''} {(body or '')[:3000]}"
+        sample = f"{title or ''} {(body or '')[:1500]}"
         share = arabic_share(sample)
         detected = "ar" if share >= 0.5 else "en" if share <= 0.1 and sample.strip() else ""
         if declared and (not detected or declared == detected):

@@ -17,42 +17,41 @@ class NotHTMLError(ValueError):
 
 
 def decode_html(body: bytes | str, content_type: str | None = None) -> str:
-    """Decode ``body`` to text.
-
-    The declared encoding (BOM, Content-Type header, ``<meta charset>``) is used
-    when the bytes really are in it. Arabic sites sometimes serve Windows-1256
-    while declaring UTF-8 (or declare nothing); then the first fallback that
-    decodes cleanly wins, preferring the one that yields Arabic letters.
-    """
-    text = body if isinstance(body, str) else _decode_bytes(body, content_type)
+    """Decode ``body`` to text (see :func:`detect_encoding`); refuse non-HTML input."""
+    text = body if isinstance(body, str) else body.decode(detect_encoding(body, content_type))
     _ensure_html(text)
     return text
 
 
-def _decode_bytes(body: bytes, content_type: str | None) -> str:
+def detect_encoding(body: bytes, content_type: str | None = None) -> str:
+    """The encoding ``body`` is really in.
+
+    The declared encoding (BOM, Content-Type header, ``<meta charset>``) is used
+    when the bytes really are in it. Arabic sites sometimes serve Windows-1256
+    while declaring UTF-8 (or declare nothing); then UTF-8 is tried, and then
+    the single-byte fallback that yields the most Arabic letters wins.
+    """
     if not body.strip():
         raise NotHTMLError("empty document")
     if b"\x00" in body[:4096] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise NotHTMLError("binary content, not HTML")
     declared = _declared_encoding(body, content_type)
-    if declared:
+    for encoding in (declared, "utf-8") if declared else ("utf-8",):
         try:
-            return body.decode(declared)
+            body.decode(encoding)
         except (UnicodeDecodeError, LookupError):
-            pass
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+            continue
+        return encoding
     candidates = []
     for encoding in _FALLBACK_ENCODINGS[1:]:
         try:
-            candidates.append(body.decode(encoding))
+            candidates.append((arabic_share(body[:20000].decode(encoding)), encoding))
+            body.decode(encoding)
         except UnicodeDecodeError:
             continue
     if candidates:
-        return max(candidates, key=lambda text: arabic_share(text[:20000]))
-    return html_to_unicode(content_type, body)[1]
+        return max(candidates)[1]
+    return html_to_unicode(content_type, body)[0]
 
 
 def _declared_encoding(body: bytes, content_type: str | None) -> str | None:

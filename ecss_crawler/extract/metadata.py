@@ -42,13 +42,9 @@ class Metadata:
     def meta(self) -> dict[str, list[str]]:
         """Meta tag contents keyed by lower-cased ``property`` or ``name``."""
         found: dict[str, list[str]] = {}
-        for node in self._sel.xpath("//meta[@content]"):
-            key = (
-                node.attrib.get("property")
-                or node.attrib.get("name")
-                or node.attrib.get("itemprop")
-            )
-            value = normalize_space(node.attrib.get("content"))
+        for node in self._sel.root.xpath("//meta[@content]"):
+            key = node.get("property") or node.get("name") or node.get("itemprop")
+            value = normalize_space(node.get("content"))
             if key and value:
                 found.setdefault(key.strip().lower(), []).append(value)
         return found
@@ -69,7 +65,7 @@ class Metadata:
     def jsonld_nodes(self) -> list[dict[str, Any]]:
         """Every JSON-LD object on the page, ``@graph`` members included."""
         nodes: list[dict[str, Any]] = []
-        for raw in self._sel.xpath("//script[@type='application/ld+json']/text()").getall():
+        for raw in self._sel.root.xpath("//script[@type='application/ld+json']/text()"):
             try:
                 data = json.loads(raw.strip().rstrip(";"))
             except ValueError:
