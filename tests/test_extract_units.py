@@ -165,7 +165,7 @@ def test_body_html_is_semantic_and_absolute() -> None:
     )
     body = build_body(sel.css("div")[0].root, (), "https://x.org/a/")
     assert body.html == (
-        '<p><a href="https://x.org/wp-content/uploads/r.pdf">PDF</a> <strong>bold</strong></p>'
+        '<p><a href="https://x.org/wp-content/uploads/r.pdf">PDF</a> <strong>bold</strong></p>\n'
         '<img src="https://x.org/i.jpg" alt="A">'
     )
     assert body.attachments == ["https://x.org/wp-content/uploads/r.pdf"]

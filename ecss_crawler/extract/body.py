@@ -88,6 +88,13 @@ GENERIC_BODY_CLUTTER: tuple[str, ...] = (
     ".modal",
 )
 
+#: Class-name families that mark clutter whatever the plugin: ``rb-inline-related``,
+#: ``inline-related-sec``, ``share-bar``, ``newsletter-form``, ``ad-slot``, ...
+_CLUTTER_CLASS = re.compile(
+    r"(?:^|[-_])(?:related|relatedposts|share|sharing|social-share|newsletter|subscribe|"
+    r"subscription|advert|advertisement|ads?|sponsored|promo|popup|modal|toc)(?:$|[-_])",
+    re.I,
+)
 _HIDDEN_XPATH = etree.XPath(
     ".//*[contains(translate(@style, ' ', ''), 'display:none')"
     " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
@@ -137,6 +144,7 @@ _BLOCK_TAGS = frozenset(
 )
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _CITE_PARENTS = frozenset({"blockquote", "figure", "footer"})
+_KEEP_EMPTY = frozenset({"img", "td", "th", "tr"})
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 _LAZY_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "src")
 
@@ -207,7 +215,7 @@ class Body:
 
 @lru_cache(maxsize=16)
 def _clutter_matcher(theme_clutter: tuple[str, ...]) -> SimpleMatcher:
-    return SimpleMatcher.build((*GENERIC_BODY_CLUTTER, *theme_clutter))
+    return SimpleMatcher.build((*GENERIC_BODY_CLUTTER, *theme_clutter), _CLUTTER_CLASS)
 
 
 def clean_container(container: HtmlElement, clutter: tuple[str, ...]) -> HtmlElement:
@@ -326,10 +334,30 @@ def render_clean_html(root: HtmlElement, page_url: str) -> str:
     tree = copy.deepcopy(root)
     _prepare_for_cleaning(tree, page_url)
     cleaned = _CLEANER.clean_html(tree)
-    parts = [tostring(child, encoding="unicode", method="html") for child in cleaned]
-    html = (cleaned.text or "").strip() + "".join(parts)
-    html = re.sub(r"<p>\s*</p>", "", html)
-    return re.sub(r"\s*\n\s*", "\n", html).strip()
+    _tidy(cleaned)
+    parts = [normalize_space(cleaned.text)] if normalize_space(cleaned.text) else []
+    for child in cleaned:
+        parts.append(tostring(child, encoding="unicode", method="html", with_tail=False))
+        if normalize_space(child.tail):
+            parts.append(normalize_space(child.tail))
+    return "\n".join(parts)
+
+
+def _tidy(root: HtmlElement) -> None:
+    """Collapse white space in text and drop elements left empty (no text, no image)."""
+    for element in list(root.iterdescendants()):
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag not in _KEEP_EMPTY and not element.xpath("string()").strip():
+            if not element.xpath(".//img"):
+                _drop(element)
+                continue
+        element.text = _collapse(element.text)
+        element.tail = _collapse(element.tail)
+
+
+def _collapse(text: str | None) -> str | None:
+    return re.sub(r"\s+", " ", text) if text else text
 
 
 def _prepare_for_cleaning(tree: HtmlElement, page_url: str) -> None:
@@ -337,7 +365,9 @@ def _prepare_for_cleaning(tree: HtmlElement, page_url: str) -> None:
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
-        if tag in ("b", "i", "h1"):
+        if tag == "br":
+            element.tail = " " + (element.tail or "")
+        elif tag in ("b", "i", "h1"):
             element.tag = {"b": "strong", "i": "em", "h1": "h2"}[tag]
         elif tag == "a":
             _absolutize(element, "href", page_url)

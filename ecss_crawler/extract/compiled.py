@@ -49,11 +49,15 @@ class SimpleMatcher:
     attrs: set[str] = field(default_factory=set)
     tag_classes: set[tuple[str, str]] = field(default_factory=set)
     complex: list[str] = field(default_factory=list)
+    #: Class tokens matching this pattern also match (families like ``*-related-*``).
+    class_pattern: re.Pattern[str] | None = None
 
     @classmethod
-    def build(cls, selectors: Iterable[str]) -> SimpleMatcher:
+    def build(
+        cls, selectors: Iterable[str], class_pattern: re.Pattern[str] | None = None
+    ) -> SimpleMatcher:
         """Sort ``selectors`` into the simple sets or the complex list."""
-        matcher = cls()
+        matcher = cls(class_pattern=class_pattern)
         for selector in selectors:
             matcher._add(selector.strip())
         return matcher
@@ -88,7 +92,10 @@ class SimpleMatcher:
         if not classes:
             return False
         tokens = classes.split()
-        return any(token in self.classes or (tag, token) in self.tag_classes for token in tokens)
+        if any(token in self.classes or (tag, token) in self.tag_classes for token in tokens):
+            return True
+        pattern = self.class_pattern
+        return pattern is not None and any(pattern.search(token) for token in tokens)
 
     def find(self, root: HtmlElement) -> list[HtmlElement]:
         """Outermost-first list of elements under ``root`` that match."""

@@ -104,6 +104,8 @@ FOXIZ_SELECTORS = ThemeSelectors(
         ".ad-wrap",
         ".ad-holder",
         ".inline-single-related",
+        ".rb-inline-related",
+        ".inline-related-sec",
         ".single-related",
         ".related-sec",
         ".e-shared-sec",
