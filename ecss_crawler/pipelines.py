@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from ecss_crawler.extract.urls import bare_host
 from ecss_crawler.items import COVERAGE_FIELDS, CapturedArticle, PageFailure
 
 if TYPE_CHECKING:
@@ -87,7 +88,13 @@ class ArchivePipeline:
         pipeline = cls(crawler, str(db_path), crawler.settings.getint("ECSS_BATCH_SIZE", 100))
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         return pipeline
+
+    def spider_idle(self) -> None:
+        """Commit the open batch while the crawl waits, so readers see fresh data."""
+        if self.archive is not None:
+            self.archive.flush()
 
     @property
     def stats(self) -> StatsCollector:
@@ -100,7 +107,7 @@ class ArchivePipeline:
         spider = self.crawler.spider
         self.archive = Archive(self.db_path, batch_size=self.batch_size)
         self.crawl_id = self.archive.begin_crawl(
-            getattr(spider, "base_url", ""),
+            bare_host(getattr(spider, "base_url", "")),
             {"spider": getattr(spider, "name", ""), **_spider_args(spider)},
         )
         self.stats.set_value("ecss/crawl_id", self.crawl_id)
@@ -110,7 +117,7 @@ class ArchivePipeline:
         assert self.crawl_id is not None
         if isinstance(item, CapturedArticle):
             capture = item.capture
-            self.archive.store_capture(
+            capture_id = self.archive.store_capture(
                 capture.url,
                 capture.status,
                 capture.headers,
@@ -119,7 +126,11 @@ class ArchivePipeline:
                 fetched_at=capture.fetched_at,
             )
             result = self.archive.store_article(
-                item.article, self.crawl_id, etag=capture.etag, last_modified=capture.last_modified
+                item.article,
+                self.crawl_id,
+                etag=capture.etag,
+                last_modified=capture.last_modified,
+                capture_id=capture_id,
             )
             self.stats.inc_value(f"ecss/stored/{result.outcome}")
             if result.outcome == "rejected":

@@ -348,10 +348,10 @@ def _tidy(root: HtmlElement) -> None:
     for element in list(root.iterdescendants()):
         if not isinstance(element.tag, str):
             continue
-        if element.tag not in _KEEP_EMPTY and not element.xpath("string()").strip():
-            if not element.xpath(".//img"):
-                _drop(element)
-                continue
+        empty = not element.xpath("string()").strip() and not element.xpath(".//img")
+        if empty and element.tag not in _KEEP_EMPTY:
+            _drop(element)
+            continue
         element.text = _collapse(element.text)
         element.tail = _collapse(element.tail)
 
