@@ -1,0 +1,233 @@
+"""Fault injection for the replica server: misbehaviours keyed by path.
+
+>>> server.faults["/robots.txt"] = Status(503, retry_after=2, times=1)   # one 503, then normal
+>>> server.faults[path] = Delay(5.0)                                     # a time-out
+>>> server.faults[path] = Reset(after_bytes=200)                         # RST mid-body
+>>> server.faults[path] = Truncate(keep=0.5)                             # short body
+>>> server.faults[path] = Redirect("https://example.org/")              # off-site redirect
+>>> server.faults[path] = Body(b"", headers={"Content-Type": "text/html"})  # empty 200
+
+A fault is a small object with :meth:`Fault.serve`, which answers the request
+through an :class:`Exchange` (the server's side of one request). New kinds
+subclass :class:`Fault`. ``times=N`` applies a fault to the first N matching
+requests only; ``None`` (the default) applies it forever.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urljoin
+
+from ecss_crawler.replica.model import Response
+
+HTML = "text/html; charset=UTF-8"
+
+
+class Exchange(Protocol):
+    """What a fault may do with the request it answers."""
+
+    base_url: str
+    method: str
+    target: str
+
+    def render(self) -> Response:
+        """The response the site would normally give."""
+
+    def send(
+        self,
+        response: Response,
+        *,
+        compress: bool = True,
+        declared_length: int | None = None,
+        body_limit: int | None = None,
+    ) -> int:
+        """Send a response (optionally declaring a length other than the body's, or sending only
+        ``body_limit`` bytes of it); returns the status."""
+
+    def send_headers(self, response: Response, length: int) -> None:
+        """Send only the status line and headers."""
+
+    def write(self, data: bytes) -> None:
+        """Write raw body bytes."""
+
+    def reset(self) -> None:
+        """Abort the connection with a TCP reset."""
+
+    def close(self) -> None:
+        """Close the connection after this response."""
+
+
+@dataclass(eq=False)
+class Fault:
+    """Base class: counts its uses and decides whether it still applies."""
+
+    times: int | None = field(default=None, kw_only=True)
+    hits: int = field(default=0, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def take(self) -> bool:
+        """Claim one use; ``False`` once ``times`` uses are spent (the path has recovered)."""
+        with self._lock:
+            if self.times is not None and self.hits >= self.times:
+                return False
+            self.hits += 1
+            return True
+
+    @property
+    def label(self) -> str:
+        """Name shown in the request log."""
+        return type(self).__name__.lower()
+
+    def serve(self, exchange: Exchange) -> int:
+        """Answer the request; return the status sent (0 when none was)."""
+        raise NotImplementedError
+
+
+@dataclass(eq=False)
+class Status(Fault):
+    """An error status (500, 502, 503, 429, 404, 410...), with an optional ``Retry-After``."""
+
+    status: int = 503
+    retry_after: int | str | None = None
+    body: bytes = b"<html><body><h1>Service Unavailable</h1></body></html>"
+
+    def serve(self, exchange: Exchange) -> int:
+        """Send the status."""
+        headers = {"Content-Type": HTML}
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(self.retry_after)
+        return exchange.send(Response(self.status, headers, self.body))
+
+
+@dataclass(eq=False)
+class Delay(Fault):
+    """Answer normally after ``seconds``; with ``after_headers`` the pause falls mid-response."""
+
+    seconds: float = 5.0
+    after_headers: bool = False
+
+    def serve(self, exchange: Exchange) -> int:
+        """Sleep, then send the normal response."""
+        response = exchange.render()
+        if not self.after_headers:
+            time.sleep(self.seconds)
+            return exchange.send(response, compress=False)
+        exchange.send_headers(response, len(response.body))
+        time.sleep(self.seconds)
+        exchange.write(response.body)
+        return response.status
+
+
+@dataclass(eq=False)
+class Reset(Fault):
+    """Send the headers and ``after_bytes`` of the body, then reset the connection."""
+
+    after_bytes: int = 256
+
+    def serve(self, exchange: Exchange) -> int:
+        """Start the normal response, then abort it."""
+        status = exchange.send(exchange.render(), compress=False, body_limit=self.after_bytes)
+        exchange.reset()
+        return status
+
+
+@dataclass(eq=False)
+class Truncate(Fault):
+    """Declare the full ``Content-Length`` but send only ``keep`` (a share) of the body."""
+
+    keep: float = 0.5
+
+    def serve(self, exchange: Exchange) -> int:
+        """Send a short body and close."""
+        response = exchange.render()
+        limit = int(len(response.body) * self.keep)
+        status = exchange.send(response, compress=False, body_limit=limit)
+        exchange.close()
+        return status
+
+
+@dataclass(eq=False)
+class Redirect(Fault):
+    """Redirect to a site path or to an absolute URL (another site, or a loop)."""
+
+    location: str = "/"
+    status: int = 302
+
+    def serve(self, exchange: Exchange) -> int:
+        """Send the redirect."""
+        target = urljoin(exchange.base_url, self.location)
+        return exchange.send(Response(self.status, {"Location": target, "Content-Type": HTML}, b""))
+
+
+@dataclass(eq=False)
+class Body(Fault):
+    """A custom response: any status, headers and bytes, sent as given (never re-compressed)."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": HTML})
+
+    def serve(self, exchange: Exchange) -> int:
+        """Send the custom response."""
+        return exchange.send(Response(self.status, dict(self.headers), self.body), compress=False)
+
+
+@dataclass(eq=False)
+class Transform(Fault):
+    """The normal response passed through ``func`` (e.g. re-encoded in another charset)."""
+
+    func: Callable[[Response], Response] = field(default=lambda response: response)
+
+    def serve(self, exchange: Exchange) -> int:
+        """Send the transformed response."""
+        return exchange.send(self.func(exchange.render()), compress=False)
+
+
+# Ready-made faults for the cases the reliability tests name. -----------------------------------
+
+
+def empty_200(times: int | None = None) -> Body:
+    """A 200 ``text/html`` response with no body at all."""
+    return Body(b"", times=times)
+
+
+def binary_html(size: int = 4096, times: int | None = None) -> Body:
+    """Binary bytes labelled ``text/html``."""
+    return Body(bytes(range(256)) * (size // 256 + 1), times=times)
+
+
+def huge_page(megabytes: int = 20, times: int | None = None) -> Body:
+    """A valid but enormous HTML page."""
+    filler = b"<p>" + b"x" * 1020 + b"</p>\n"
+    body = b"<!DOCTYPE html><html><body>" + filler * (megabytes * 1024) + b"</body></html>"
+    return Body(body, times=times)
+
+
+def gzip_bomb(megabytes: int = 200, times: int | None = None) -> Body:
+    """A small gzip body that inflates to ``megabytes`` of zeros, sent with ``Content-Encoding``."""
+    body = gzip.compress(b"\0" * (megabytes * 1024 * 1024), compresslevel=9, mtime=0)
+    headers = {"Content-Type": HTML, "Content-Encoding": "gzip"}
+    return Body(body, headers=headers, times=times)
+
+
+def recode(
+    encoding: str = "cp1256", declared: str | None = "UTF-8", times: int | None = None
+) -> Transform:
+    """The real page re-encoded in ``encoding`` while declaring ``declared`` (or no charset)."""
+
+    def change(response: Response) -> Response:
+        text = response.body.decode("utf-8")
+        text = text.replace(
+            '<meta charset="UTF-8" />', f'<meta charset="{declared}" />' if declared else ""
+        )
+        headers = dict(response.headers)
+        headers["Content-Type"] = f"text/html; charset={declared}" if declared else "text/html"
+        headers.pop("ETag", None)
+        return Response(response.status, headers, text.encode(encoding, errors="replace"))
+
+    return Transform(change, times=times)

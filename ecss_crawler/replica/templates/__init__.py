@@ -1,0 +1,18 @@
+"""HTML templates for the replica's theme variants."""
+
+from __future__ import annotations
+
+from ecss_crawler.replica.pages import Theme
+from ecss_crawler.replica.templates.foxiz import FoxizTheme
+from ecss_crawler.replica.templates.plain import BrokenTheme, RedesignTheme
+
+
+def theme_for(name: str) -> Theme:
+    """The theme object for a :class:`ReplicaConfig.theme` name."""
+    themes: dict[str, Theme] = {
+        "foxiz": FoxizTheme(meta=True),
+        "foxiz-nometa": FoxizTheme(meta=False),
+        "redesign": RedesignTheme(),
+        "broken": BrokenTheme(),
+    }
+    return themes[name]
