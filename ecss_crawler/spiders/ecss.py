@@ -95,7 +95,7 @@ class EcssSpider(scrapy.Spider):
         if response.status == 200 and isinstance(response, TextResponse):
             urls = [
                 u
-                for u in sitemap_urls_from_robots(response.text, base_url=response.url)
+                for u in sitemap_urls_from_robots(response.body, base_url=response.url)
                 if self._allowed(u)
             ]
         yield from self._sitemap_requests(
@@ -148,8 +148,11 @@ class EcssSpider(scrapy.Spider):
         """Cards of the main block, more listing pages, and the category tree."""
         if response.status == 404 or not isinstance(response, TextResponse):
             return
-        listing = parse_listing(response.selector, response.url, self.profile)
         self.crawler.stats.inc_value("ecss/listing_pages")
+        if not self._listing_wanted(response):
+            yield from self._category_requests(response)
+            return
+        listing = parse_listing(response.selector, response.url, self.profile)
         fresh = [card for card in listing.cards if not self._older_than_since(card.date)]
         for card in fresh:
             request = self._article_request(card.url, source="listing", card=card)
@@ -294,6 +297,12 @@ class EcssSpider(scrapy.Spider):
         except ValueError:
             return False
         return when.date() < self.since
+
+    def _listing_wanted(self, response: Response) -> bool:
+        """With ``categories``, only the chosen categories' listings give articles."""
+        return not self.category_slugs or (
+            not response.meta.get("ecss_home") and self._category_wanted(response.url)
+        )
 
     def _category_wanted(self, url: str) -> bool:
         if not self.category_slugs:

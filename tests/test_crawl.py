@@ -1,0 +1,154 @@
+"""End-to-end crawls of the bundled replica site, served on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from ecss_crawler.extract.urls import url_key
+from ecss_crawler.replica import ReplicaConfig, ReplicaServer, Redirect, serve_replica
+from tests.crawl_support import FAST, run_crawl
+
+CONFIG = ReplicaConfig(seed=11, n_articles=36, arabic_share=0.4, per_page=3)
+COMPARED = (
+    "url",
+    "post_id",
+    "language",
+    "title",
+    "authors",
+    "published",
+    "modified",
+    "categories",
+    "tags",
+    "summary",
+    "body",
+    "reading_minutes",
+    "attachments",
+)
+
+
+@pytest.fixture(scope="module")
+def decoy() -> Iterator[ReplicaServer]:
+    """Another site on another port: nothing may ever reach it."""
+    with serve_replica(ReplicaConfig(seed=3, n_articles=2)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def full_crawl(tmp_path_factory: pytest.TempPathFactory, decoy: ReplicaServer):
+    with serve_replica(CONFIG) as server:
+        # A redirect off the site, from a page the crawler fetches (the sitemap index).
+        server.faults["/wp-sitemap-taxonomies-post_tag-1.xml"] = Redirect(decoy.base_url)
+        server.faults["/robots.txt"] = Redirect(decoy.base_url + "robots.txt")
+        db = tmp_path_factory.mktemp("crawl") / "ecss.db"
+        run = run_crawl(server.base_url, db)
+        yield server, run
+
+
+def test_crawl_succeeds(full_crawl) -> None:
+    _, run = full_crawl
+    assert run.returncode == 0, run.output[-3000:]
+    assert "Crawl finished (finished)" in run.output
+
+
+def test_exact_set_of_articles_stored(full_crawl) -> None:
+    server, run = full_crawl
+    expected = {record["url"] for record in server.site.expected_records()}
+    stored = [row["url"] for row in run.articles()]
+    assert len(stored) == len(set(stored))
+    assert set(stored) == expected
+
+
+def test_every_field_right(full_crawl) -> None:
+    server, run = full_crawl
+    by_url = {row["url"]: row for row in run.articles()}
+    for record in server.site.expected_records():
+        row = by_url[record["url"]]
+        for name in COMPARED:
+            assert row[name] == record[name], (record["url"], name)
+
+
+def test_no_article_fetched_twice(full_crawl) -> None:
+    server, _ = full_crawl
+    article_paths = {urlsplit(r["url"]).path for r in server.site.expected_records()}
+    fetched = Counter(
+        url_key("http://x" + entry.target)
+        for entry in server.requests
+        if entry.path in article_paths
+    )
+    assert fetched
+    assert max(fetched.values()) == 1, [key for key, count in fetched.items() if count > 1]
+
+
+def test_nothing_outside_the_site_requested(full_crawl, decoy: ReplicaServer) -> None:
+    _, run = full_crawl
+    assert len(decoy.requests) == 0
+    assert "Traceback" not in run.output
+
+
+def test_traps_not_followed(full_crawl) -> None:
+    server, _ = full_crawl
+    targets = [entry.target for entry in server.requests]
+    for trap in (
+        "?s=",
+        "replytocom",
+        "/wp-admin",
+        "wp-login.php",
+        "/feed",
+        "?m=",
+        "cal=",
+        "print=",
+        "share=",
+    ):
+        assert not [t for t in targets if trap in t], trap
+    assert not [t for t in targets if t.endswith(".pdf")]
+
+
+def test_every_listing_page_walked(full_crawl) -> None:
+    server, _ = full_crawl
+    targets = {entry.path for entry in server.requests}
+    walked = 0
+    for slug, ids in server.site.index.by_category.items():
+        if not ids:
+            continue
+        first = urlsplit(server.site.category_url(slug)).path
+        for page in range(1, server.site.category_pages(slug) + 1):
+            path = first if page == 1 else f"{first}page/{page}/"
+            assert path in targets, path
+            walked += 1
+    assert walked >= 12
+
+
+def test_crawl_rows_record_the_run(full_crawl) -> None:
+    _, run = full_crawl
+    crawls = list(run.db["crawls"].rows)
+    assert len(crawls) == 1
+    assert crawls[0]["finish_reason"] == "finished"
+
+
+def test_categories_argument_limits_the_crawl(tmp_path: Path) -> None:
+    with serve_replica(CONFIG) as server:
+        slug = "asian-studies" if "asian-studies" in str(server.site.index.by_category) else None
+        if slug is None:
+            slug = next(iter(server.site.index.by_category))
+        run = run_crawl(server.base_url, tmp_path / "c.db", "--categories", slug)
+        assert run.returncode == 0, run.output[-2000:]
+        expected = set(server.site.index.by_category[slug])
+        stored = {row["post_id"] for row in run.articles()}
+        assert stored == expected
+
+
+def test_max_articles(tmp_path: Path) -> None:
+    with serve_replica(CONFIG) as server:
+        run = run_crawl(server.base_url, tmp_path / "m.db", "--max-articles", "5")
+        assert run.returncode == 0, run.output[-2000:]
+        assert len(run.articles()) == 5
+
+
+def test_unreachable_site_exits_4(tmp_path: Path) -> None:
+    run = run_crawl("http://127.0.0.1:9/", tmp_path / "u.db", settings=(*FAST, "RETRY_TIMES=0"))
+    assert run.returncode == 4, run.output[-2000:]
