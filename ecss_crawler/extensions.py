@@ -21,9 +21,10 @@ logger = logging.getLogger("ecss_crawler.progress")
 class CrawlProgress:
     """Log a progress line every ``ECSS_PROGRESS_INTERVAL`` seconds and a summary at the end."""
 
-    def __init__(self, crawler: Crawler, interval: float) -> None:
+    def __init__(self, crawler: Crawler, interval: float, log_summary: bool = True) -> None:
         self.crawler = crawler
         self.interval = interval
+        self.log_summary = log_summary
         self.started = time.monotonic()
         self._loop: task.LoopingCall | None = None
 
@@ -32,7 +33,7 @@ class CrawlProgress:
         interval = crawler.settings.getfloat("ECSS_PROGRESS_INTERVAL", 30.0)
         if interval <= 0:
             raise NotConfigured("ECSS_PROGRESS_INTERVAL is 0")
-        extension = cls(crawler, interval)
+        extension = cls(crawler, interval, crawler.settings.getbool("ECSS_LOG_SUMMARY", True))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -68,4 +69,5 @@ class CrawlProgress:
         stats.setdefault("finish_reason", reason)
         data = summary(stats)
         self.crawler.stats.set_value("ecss/summary", data)
-        logger.info("\n%s", summary_text(data))
+        if self.log_summary:
+            logger.info("\n%s", summary_text(data))

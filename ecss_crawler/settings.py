@@ -16,6 +16,8 @@ ECSS_DB = "data/ecss.db"
 ECSS_BATCH_SIZE = 100
 #: Seconds between progress lines (0 turns them off).
 ECSS_PROGRESS_INTERVAL = 30.0
+#: Log the end-of-crawl summary (the ecss-crawler command prints it to stdout instead).
+ECSS_LOG_SUMMARY = True
 #: Where site owners can read what this crawler is and whom to contact.
 ECSS_CONTACT_URL = "https://github.com/ecss-crawler/ecss-crawler#contact"
 #: Refuse every request off the crawled site (host and port), redirects included.
@@ -44,6 +46,7 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 #: Opt-in HTTP cache for development: ``-s HTTPCACHE_ENABLED=1``.
 HTTPCACHE_ENABLED = False
@@ -67,4 +70,6 @@ EXTENSIONS = {
     "ecss_crawler.extensions.CrawlProgress": 500,
 }
 LOG_LEVEL = "INFO"
+#: The end-of-crawl summary replaces the raw stats dump.
+STATS_DUMP = False
 FEED_EXPORT_ENCODING = "utf-8"

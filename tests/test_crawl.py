@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ecss_crawler.extract.urls import url_key
-from ecss_crawler.replica import ReplicaConfig, ReplicaServer, Redirect, serve_replica
+from ecss_crawler.replica import Redirect, ReplicaConfig, ReplicaServer, serve_replica
 from tests.crawl_support import FAST, run_crawl
 
 CONFIG = ReplicaConfig(seed=11, n_articles=36, arabic_share=0.4, per_page=3)
@@ -152,3 +152,22 @@ def test_max_articles(tmp_path: Path) -> None:
 def test_unreachable_site_exits_4(tmp_path: Path) -> None:
     run = run_crawl("http://127.0.0.1:9/", tmp_path / "u.db", settings=(*FAST, "RETRY_TIMES=0"))
     assert run.returncode == 4, run.output[-2000:]
+
+
+def test_demo_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "demo.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "ecss_crawler.cli", "demo", "--db", str(db), "--articles", "16"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Crawl finished (finished)" in result.stdout
+    assert "articles: found 16, stored 16" in result.stdout
+    assert "Sample search 'Egypt'" in result.stdout
+    assert "progress: pages" in result.stderr
