@@ -64,6 +64,7 @@ class CrawlProgress:
     def spider_closed(self, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        self.log_progress()
         assert self.crawler.stats is not None
         stats = dict(self.crawler.stats.get_stats())
         stats.setdefault("finish_reason", reason)

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from test_archive_support import make_arabic, make_article, open_archive, rows
 
 from ecss_crawler.archive import Archive, connect, migrate
 from ecss_crawler.archive.hashing import content_hash
 from ecss_crawler.archive.migrations import MIGRATIONS, Migration, applied_migrations
 from ecss_crawler.items import Article
+from tests.test_archive_support import make_arabic, make_article, open_archive, rows
 
 
 @pytest.fixture

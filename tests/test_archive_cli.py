@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from test_archive_support import make_arabic, make_article, open_archive
 
 from ecss_crawler.cli import archive_cmds
 from ecss_crawler.items import Article
+from tests.test_archive_support import make_arabic, make_article, open_archive
 
 
 @pytest.fixture

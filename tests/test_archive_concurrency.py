@@ -9,10 +9,9 @@ import threading
 import time
 from pathlib import Path
 
-from test_archive_support import make_arabic, make_article, open_archive, rows
-
 from ecss_crawler.archive import connect
 from ecss_crawler.archive.queries import search, stats
+from tests.test_archive_support import make_arabic, make_article, open_archive, rows
 
 N_ARTICLES = 1200
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_archive_support import make_arabic, make_article, open_archive
 
 from ecss_crawler.datasette import METADATA_PATH, metadata_for
+from tests.test_archive_support import make_arabic, make_article, open_archive
 
 datasette_app = pytest.importorskip("datasette.app")
 

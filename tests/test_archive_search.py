@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlite_utils.cli import cli as sqlite_utils_cli
-from test_archive_support import make_arabic, make_article, open_archive
 
 from ecss_crawler.archive import Archive, arabic
 from ecss_crawler.archive.queries import Filters, QueryError, fts_query, make_snippet, search
+from tests.test_archive_support import make_arabic, make_article, open_archive
 
 # --------------------------------------------------------------------------- normalisation
 
