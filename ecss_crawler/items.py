@@ -103,6 +103,25 @@ class CapturedArticle:
 
 
 @dataclass
+class ArticleUnchanged:
+    """An archived article answered "not modified" (HTTP 304) to a conditional request."""
+
+    url: str
+    article_id: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class ArticleGone:
+    """An archived article's page answered 404 or 410: it was removed from the site."""
+
+    url: str
+    status: int
+    article_id: str | None = None
+
+
+@dataclass
 class PageFailure:
     """A page that should have been an article but could not be fetched, extracted or stored."""
 

@@ -1,6 +1,7 @@
 """Item pipelines: thin, one job each, configured from ``ECSS_*`` settings.
 
-Order (see ``settings.ITEM_PIPELINES``): coverage counting, validation, archive.
+Order (see ``settings.ITEM_PIPELINES``): coverage counting
+(:class:`ecss_crawler.monitoring.CoveragePipeline`), validation, archive.
 """
 
 from __future__ import annotations
@@ -12,39 +13,16 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from ecss_crawler.extract.urls import bare_host
-from ecss_crawler.items import COVERAGE_FIELDS, CapturedArticle, PageFailure
+from ecss_crawler.items import ArticleGone, ArticleUnchanged, CapturedArticle, PageFailure
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
     from ecss_crawler.archive import Archive
+    from ecss_crawler.archive.lock import ArchiveLock
 
 logger = logging.getLogger(__name__)
-
-
-class CoveragePipeline:
-    """Count, per field, how many extracted articles have it and which layer supplied it."""
-
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None
-        return cls(crawler.stats)
-
-    def process_item(self, item: Any) -> Any:
-        if isinstance(item, CapturedArticle):
-            article = item.article
-            self.stats.inc_value("ecss/articles_extracted")
-            for name in COVERAGE_FIELDS:
-                if getattr(article, name):
-                    self.stats.inc_value(f"ecss/coverage/{name}")
-                layer = article.sources.get(name)
-                if layer:
-                    self.stats.inc_value(f"ecss/layer/{name}/{layer}")
-        return item
 
 
 class ValidatePipeline:
@@ -79,6 +57,7 @@ class ArchivePipeline:
         self.batch_size = batch_size
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
+        self.lock: ArchiveLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -103,18 +82,32 @@ class ArchivePipeline:
 
     def spider_opened(self) -> None:
         from ecss_crawler.archive import Archive
+        from ecss_crawler.archive.lock import ArchiveLock
 
         spider = self.crawler.spider
+        self.lock = ArchiveLock(self.db_path)
+        if not self.lock.acquire():
+            self.stats.set_value("ecss/locked", True)
+            logger.error(
+                "Another crawl (process %s) is writing %s; this run stops without writing. "
+                "Lock file: %s",
+                self.lock.holder(),
+                self.db_path,
+                self.lock.path,
+            )
+            return
         self.archive = Archive(self.db_path, batch_size=self.batch_size)
         self.crawl_id = self.archive.begin_crawl(
             bare_host(getattr(spider, "base_url", "")),
             {"spider": getattr(spider, "name", ""), **_spider_args(spider)},
         )
         self.stats.set_value("ecss/crawl_id", self.crawl_id)
+        self.stats.set_value("ecss/arguments", _spider_args(spider))
 
     def process_item(self, item: Any) -> Any:
-        assert self.archive is not None
-        assert self.crawl_id is not None
+        if self.archive is None or self.crawl_id is None:
+            return item  # locked out: nothing is written
+
         if isinstance(item, CapturedArticle):
             capture = item.capture
             capture_id = self.archive.store_capture(
@@ -137,6 +130,15 @@ class ArchivePipeline:
                 logger.warning(
                     "Kept the archived version of %s: %s", item.article.url, result.reason
                 )
+        elif isinstance(item, ArticleUnchanged):
+            self.archive.mark_seen(
+                item.article_id, etag=item.etag, last_modified=item.last_modified
+            )
+            self.stats.inc_value("ecss/stored/not_modified")
+        elif isinstance(item, ArticleGone):
+            if self.archive.mark_removed(item.article_id or item.url, self.crawl_id):
+                self.stats.inc_value("ecss/removed")
+                logger.info("Marked removed (HTTP %s): %s", item.status, item.url)
         elif isinstance(item, PageFailure):
             if item.capture is not None:
                 c = item.capture
@@ -155,14 +157,14 @@ class ArchivePipeline:
         from ecss_crawler.report import crawl_counts, field_coverage
 
         stats = self.stats.get_stats()
+        verdict = str((stats.get("ecss/verdict") or {}).get("status") or "ok")
+        status = verdict if verdict != "ok" else "finished" if reason == "finished" else reason
         self.archive.finish_crawl(
-            self.crawl_id,
-            reason,
-            crawl_counts(stats),
-            field_coverage(stats),
-            status="finished" if reason == "finished" else reason,
+            self.crawl_id, reason, crawl_counts(stats), field_coverage(stats), status=status
         )
         self.archive.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def _spider_args(spider: Any) -> dict[str, Any]:
@@ -170,4 +172,6 @@ def _spider_args(spider: Any) -> dict[str, Any]:
         "categories": sorted(getattr(spider, "category_slugs", set()) or []),
         "since": str(getattr(spider, "since", None) or "") or None,
         "max_articles": getattr(spider, "max_articles", None),
+        "incremental": getattr(spider, "incremental", False),
+        "recheck_older_than": getattr(spider, "recheck_older_than", None),
     }

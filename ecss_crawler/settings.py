@@ -22,6 +22,29 @@ ECSS_LOG_SUMMARY = True
 ECSS_CONTACT_URL = "https://github.com/ecss-crawler/ecss-crawler#contact"
 #: Refuse every request off the crawled site (host and port), redirects included.
 ECSS_ALLOWED_SITE_ONLY = True
+#: Where each crawl's JSON report goes (default: ``reports/`` beside ECSS_DB).
+ECSS_REPORTS_DIR = None
+#: Layout-break alarm: minimum share of articles that must have each field ...
+ECSS_ALARM_MIN_COVERAGE = {
+    "title": 0.95,
+    "body": 0.95,
+    "published": 0.9,
+    "authors": 0.8,
+    "categories": 0.8,
+    "modified": 0.5,
+    "tags": 0.2,
+}
+#: ... the most field values that may come only from these fallback layers ...
+ECSS_ALARM_FALLBACK_LAYERS = ["generic"]
+ECSS_ALARM_MAX_FALLBACK_SHARE = 0.5
+#: ... the most listing first pages that may show no post cards ...
+ECSS_ALARM_MAX_EMPTY_LISTING_SHARE = 0.5
+#: ... and the fewest articles (or listing pages) a verdict needs.
+ECSS_ALARM_MIN_ARTICLES = 3
+#: More article pages failing than this share exits with "too many failures".
+ECSS_MAX_FAILURE_SHARE = 0.2
+#: Archived articles missing from the sitemaps that one crawl re-checks at most.
+ECSS_REMOVAL_CHECK_MAX = 50
 #: Retry backoff: base * 2**attempt seconds unless Retry-After says otherwise, capped.
 ECSS_RETRY_BACKOFF_BASE = 2.0
 ECSS_RETRY_MAX_DELAY = 120.0
@@ -62,12 +85,13 @@ DOWNLOADER_MIDDLEWARES = {
     "ecss_crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 ITEM_PIPELINES = {
-    "ecss_crawler.pipelines.CoveragePipeline": 100,
+    "ecss_crawler.monitoring.CoveragePipeline": 100,
     "ecss_crawler.pipelines.ValidatePipeline": 200,
     "ecss_crawler.pipelines.ArchivePipeline": 300,
 }
 EXTENSIONS = {
     "ecss_crawler.extensions.CrawlProgress": 500,
+    "ecss_crawler.monitoring.LayoutAlarm": 510,
 }
 LOG_LEVEL = "INFO"
 #: The end-of-crawl summary replaces the raw stats dump.

@@ -48,6 +48,9 @@ ExtractFn = Callable[[bytes, str], Article | Mapping[str, Any]]
 
 #: A new body shorter than this fraction of the stored one is a broken extraction.
 MIN_BODY_RATIO = 0.5
+#: A new extraction that empties one of these fields, which the stored version
+#: has, is taken for a layout break and never replaces the stored version.
+LOSABLE_FIELDS: tuple[str, ...] = ("authors", "modified", "categories", "tags")
 #: Failure stages the crawler uses (others are accepted and stored as given).
 FAILURE_STAGES: tuple[str, ...] = ("fetch", "extract", "store")
 CAPTURE_ENCODING = "zlib"
@@ -91,6 +94,8 @@ class _Stored:
     id: str
     content_hash: str
     body_length: int
+    #: Losable fields (see :data:`LOSABLE_FIELDS`) that the stored version has.
+    present: frozenset[str] = frozenset()
 
 
 class Archive:
@@ -312,7 +317,9 @@ class Archive:
         if new_hash == stored.content_hash:
             self._touch(stored.id, record["url"], etag, last_modified, now, seen)
             return StoreResult("unchanged", article_id=stored.id)
-        clobber = clobber_reason(stored.body_length, record)
+        clobber = clobber_reason(stored.body_length, record) or lost_fields_reason(
+            stored.present, record
+        )
         if clobber:
             return self._reject(record, stored, crawl_id, clobber, now, seen)
         number = self._replace(
@@ -325,13 +332,20 @@ class Archive:
         candidates = [article_id(site, post_id, url)]
         if post_id is not None:
             candidates.append(article_id(site, None, url))
+        columns = ", ".join(LOSABLE_FIELDS)
         for candidate in candidates:
             row = self._conn.execute(
-                "SELECT id, content_hash, coalesce(length(body), 0) FROM articles WHERE id = ?",
+                f"SELECT id, content_hash, coalesce(length(body), 0), {columns}"
+                " FROM articles WHERE id = ?",
                 [candidate],
             ).fetchone()
             if row:
-                return _Stored(row[0], row[1], row[2])
+                present = frozenset(
+                    name
+                    for name, value in zip(LOSABLE_FIELDS, row[3:], strict=True)
+                    if value not in (None, "", "[]")
+                )
+                return _Stored(row[0], row[1], row[2], present)
         return None
 
     def _reject(
@@ -501,6 +515,24 @@ class Archive:
                 "UPDATE articles SET removed_at = ?, removed_crawl_id = ?"
                 " WHERE (id = ? OR url = ?) AND removed_at IS NULL",
                 [self._now(), crawl_id, article_id_or_url, article_id_or_url],
+            )
+        self._written()
+        return cursor.rowcount > 0
+
+    def mark_seen(
+        self,
+        article_id_or_url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> bool:
+        """The page answered "not modified" (HTTP 304): it is still online and unchanged."""
+        with self._atomic():
+            cursor = self._conn.execute(
+                "UPDATE articles SET last_seen = ?, removed_at = NULL, removed_crawl_id = NULL,"
+                " etag = coalesce(?, etag), last_modified = coalesce(?, last_modified)"
+                " WHERE id = ? OR url = ?",
+                [self._now(), etag, last_modified, article_id_or_url, article_id_or_url],
             )
         self._written()
         return cursor.rowcount > 0
@@ -687,6 +719,12 @@ def clobber_reason(stored_body_length: int, record: Mapping[str, Any]) -> str | 
             f" (less than {MIN_BODY_RATIO:.0%} of the stored version)"
         )
     return None
+
+
+def lost_fields_reason(present: frozenset[str], record: Mapping[str, Any]) -> str | None:
+    """Why ``record`` must not replace a version that has the ``present`` fields, if so."""
+    lost = [name for name in LOSABLE_FIELDS if name in present and not record.get(name)]
+    return f"lost field(s) the stored version has: {', '.join(lost)}" if lost else None
 
 
 def url_variants(url: str) -> list[str]:

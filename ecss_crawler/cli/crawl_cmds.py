@@ -15,7 +15,10 @@ from ecss_crawler.report import summary, summary_text
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 4
+EXIT_LAYOUT_BREAK = 5
+EXIT_TOO_MANY_FAILURES = 6
 EXIT_STORAGE = 7
+EXIT_LOCKED = 8
 
 
 def project_settings(db: str | None, overrides: tuple[str, ...]) -> Any:
@@ -53,7 +56,9 @@ def run_crawl(settings: Any, spider_args: dict[str, Any]) -> dict[str, Any]:
 
 
 def exit_code(stats: dict[str, Any]) -> int:
-    """0 on success; 4 when the site never answered; 7 when the archive could not be written."""
+    """The documented exit code for a finished crawl's stats (README "Exit codes")."""
+    if stats.get("ecss/locked"):
+        return EXIT_LOCKED
     if stats.get("ecss/storage_error"):
         return EXIT_STORAGE
     answered = sum(
@@ -63,6 +68,11 @@ def exit_code(stats: dict[str, Any]) -> int:
     )
     if not answered:
         return EXIT_UNREACHABLE
+    status = (stats.get("ecss/verdict") or {}).get("status")
+    if status == "layout_break":
+        return EXIT_LAYOUT_BREAK
+    if status == "too_many_failures":
+        return EXIT_TOO_MANY_FAILURES
     return EXIT_OK
 
 
@@ -96,6 +106,18 @@ def crawl_options(func: Any) -> Any:
 
 @click.command("crawl")
 @click.option(
+    "--incremental",
+    is_flag=True,
+    help="Scheduled-run mode: fetch only new articles and those whose listing or sitemap "
+    "date moved, with conditional requests; stop paging at unchanged listing pages.",
+)
+@click.option(
+    "--recheck-older-than",
+    type=click.FloatRange(min=0),
+    metavar="DAYS",
+    help="With --incremental: also fetch archived articles not seen for this many days.",
+)
+@click.option(
     "--base-url",
     default="https://en.ecss.com.eg/",
     show_default=True,
@@ -104,6 +126,8 @@ def crawl_options(func: Any) -> Any:
 @crawl_options
 def crawl_command(
     base_url: str,
+    incremental: bool,
+    recheck_older_than: float | None,
     db: str | None,
     categories: str | None,
     since: str | None,
@@ -120,18 +144,33 @@ def crawl_command(
             "categories": categories,
             "since": since,
             "max_articles": max_articles,
+            "incremental": "1" if incremental else None,
+            "recheck_older_than": recheck_older_than,
         },
     )
     _print_summary(stats, json_summary)
-    sys.exit(exit_code(stats))
+    code = exit_code(stats)
+    if code == EXIT_LOCKED:
+        click.echo("error: another crawl is writing this archive; nothing was done", err=True)
+    sys.exit(code)
 
 
 def _print_summary(stats: dict[str, Any], as_json: bool) -> None:
-    data = stats.get("ecss/summary") or summary(stats)
+    data = dict(stats.get("ecss/summary") or summary(stats))
+    verdict = stats.get("ecss/verdict") or {}
     if as_json:
+        data["verdict"] = verdict
+        data["report"] = stats.get("ecss/report_path")
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    else:
-        click.echo(summary_text(data))
+        return
+    click.echo(summary_text(data))
+    for reason in verdict.get("reasons", []):
+        click.echo(f"  ALARM: {reason}")
+    for name, urls in (verdict.get("samples") or {}).items():
+        for url in urls[:3]:
+            click.echo(f"    {name} missing on {url}")
+    if stats.get("ecss/report_path"):
+        click.echo(f"  report: {stats['ecss/report_path']}")
 
 
 #: Settings for crawling the local replica: no throttling, a progress line every second.

@@ -13,6 +13,15 @@ Arguments (``-a name=value``):
 * ``categories``: comma-separated category slugs; only their listings are walked.
 * ``since``: ``YYYY-MM-DD``; listings stop paging once a whole page is older.
 * ``max_articles``: stop scheduling article pages after this many.
+* ``incremental``: ``1`` for scheduled runs: archived articles are fetched again
+  only when their card/sitemap date moved (or ``recheck_older_than`` days
+  passed), with conditional requests; listings stop paging at the first page
+  that holds only archived, unchanged articles; a few of the newest archived
+  articles are re-read in full as canaries for the layout-break alarm.
+* ``recheck_older_than``: days after which an archived article is fetched again anyway.
+
+Removed articles: after the sitemaps are read, archived articles that no longer
+appear in them are requested once; a 404/410 marks them removed.
 """
 
 from __future__ import annotations
@@ -24,12 +33,14 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from ecss_crawler.archive.lookup import ArchiveReader, Known
 from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector
 from ecss_crawler.extract.listing import Card, category_links, parse_listing
 from ecss_crawler.extract.urls import (
@@ -38,8 +49,16 @@ from ecss_crawler.extract.urls import (
     listing_page_number,
     listing_page_url,
     same_site,
+    url_key,
 )
-from ecss_crawler.items import Capture, CapturedArticle, PageFailure
+from ecss_crawler.incremental import Decision, Freshness
+from ecss_crawler.items import (
+    ArticleGone,
+    ArticleUnchanged,
+    Capture,
+    CapturedArticle,
+    PageFailure,
+)
 from ecss_crawler.sites import profile_for
 
 logger = logging.getLogger(__name__)
@@ -47,6 +66,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://en.ecss.com.eg/"
 KIND = "ecss_kind"
 _SITEMAP_CANDIDATES = ("wp-sitemap.xml", "sitemap_index.xml")
+_GONE = (404, 410)
+ArticleItem = CapturedArticle | PageFailure | ArticleUnchanged | ArticleGone
 
 
 class EcssSpider(scrapy.Spider):
@@ -60,6 +81,9 @@ class EcssSpider(scrapy.Spider):
         categories: str | None = None,
         since: str | None = None,
         max_articles: str | int | None = None,
+        incremental: str | bool = False,
+        recheck_older_than: str | float | None = None,
+        canaries: str | int = 3,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -70,14 +94,57 @@ class EcssSpider(scrapy.Spider):
         self.category_slugs = _split_slugs(categories)
         self.since = date.fromisoformat(since) if since else None
         self.max_articles = int(max_articles) if max_articles else None
+        self.incremental = str(incremental).lower() in ("1", "true", "yes", "on")
+        self.recheck_older_than = float(recheck_older_than) if recheck_older_than else None
+        self.canaries = int(canaries) if self.incremental else 0
         self.scheduled: set[bytes] = set()
         self.seen_post_ids: set[int] = set()
+        self.reader: ArchiveReader | None = None
+        self.freshness: Freshness | None = None
+        #: URL keys listed by the post sitemaps, for the removal check (None: not collected).
+        self.sitemap_keys: set[str] | None = None
+        self.sitemaps_complete = True
+        self.removal_checked = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> EcssSpider:
+        spider: EcssSpider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.check_removals, signal=signals.spider_idle)
+        crawler.signals.connect(spider.close_reader, signal=signals.spider_closed)
+        return spider
+
+    @property
+    def site(self) -> str:
+        """The host the archive files this site's articles under."""
+        return urlsplit(self.base_url).netloc.lower()
+
+    def _open_archive_reader(self) -> None:
+        db = self.settings.get("ECSS_DB")
+        if db:
+            self.reader = ArchiveReader(str(db))
+            if self.incremental:
+                self.freshness = Freshness(self.reader, self.recheck_older_than)
+        if not self.category_slugs and not self.max_articles and not self.since:
+            self.sitemap_keys = set()
+
+    def close_reader(self) -> None:
+        """Close the read-only archive connection at the end of the crawl."""
+        if self.reader is not None:
+            self.reader.close()
 
     # -- start -----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """The home page, then robots.txt for sitemaps (skipped when categories are chosen)."""
+        """The home page, robots.txt for sitemaps (unless categories are chosen), canaries."""
+        if self.crawler.stats.get_value("ecss/locked"):
+            return  # another crawl is writing this archive (logged by the pipeline)
+        self._open_archive_reader()
+        self.crawler.stats.set_value("ecss/site", self.site)
         yield self._listing_request(self.base_url, page=1, home=True)
+        for url in self.reader.newest(self.site, self.canaries) if self.reader else []:
+            request = self._article_request(url, source="canary")
+            if request is not None:
+                yield request
         if not self.category_slugs:
             yield scrapy.Request(
                 urljoin(self.base_url, "robots.txt"),
@@ -111,10 +178,15 @@ class EcssSpider(scrapy.Spider):
             yield scrapy.Request(
                 url,
                 callback=self.parse_sitemap,
-                errback=self.ignore_failure,
+                errback=self.sitemap_failed,
                 meta={KIND: "sitemap"},
                 priority=5,
             )
+
+    def sitemap_failed(self, failure: Failure) -> None:
+        """A missing sitemap is normal; but then absence from sitemaps proves nothing."""
+        self.sitemaps_complete = False
+        logger.debug("Sitemap request failed: %s", failure.getErrorMessage())
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Sitemap index: follow post and category sitemaps. URL set: articles or listings."""
@@ -122,6 +194,7 @@ class EcssSpider(scrapy.Spider):
             sitemap = Sitemap(response.body)
         except Exception:  # lxml raises several types on garbage
             logger.warning("Unreadable sitemap %s", response.url)
+            self.sitemaps_complete = False
             return
         entries = [entry for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
@@ -136,10 +209,16 @@ class EcssSpider(scrapy.Spider):
                 continue
             if taxonomy:
                 yield self._listing_request(url, page=1)
-            elif not self._older_than_since(entry.get("lastmod")):
-                request = self._article_request(url, source="sitemap")
+                continue
+            if self.sitemap_keys is not None:
+                self.sitemap_keys.add(url_key(url))
+            if self._older_than_since(entry.get("lastmod")):
+                continue
+            decision = self._decide(url, None, entry.get("lastmod"))
+            if decision is None or decision.fetch:
+                known = decision.known if decision else None
+                request = self._article_request(url, source="sitemap", known=known)
                 if request is not None:
-                    request.meta["ecss_lastmod"] = entry.get("lastmod")
                     yield request
 
     # -- listings --------------------------------------------------------------------------
@@ -153,9 +232,16 @@ class EcssSpider(scrapy.Spider):
             yield from self._category_requests(response)
             return
         listing = parse_listing(response.selector, response.url, self.profile)
+        self._count_first_page(response, bool(listing.cards))
         fresh = [card for card in listing.cards if not self._older_than_since(card.date)]
+        unchanged = 0
         for card in fresh:
-            request = self._article_request(card.url, source="listing", card=card)
+            decision = self._decide(card.url, card.post_id, card.date)
+            if decision is not None and not decision.fetch:
+                unchanged += 1
+                continue
+            known = decision.known if decision else None
+            request = self._article_request(card.url, source="listing", card=card, known=known)
             if request is not None:
                 yield request
         yield from self._category_requests(response)
@@ -164,8 +250,20 @@ class EcssSpider(scrapy.Spider):
             listing.next_url,
             listing.scripted_pagination,
             has_cards=bool(listing.cards),
-            all_old=not fresh and bool(listing.cards),
+            all_old=bool(listing.cards) and (not fresh or unchanged == len(listing.cards)),
         )
+
+    def _count_first_page(self, response: Response, has_cards: bool) -> None:
+        """First pages of listings that show no cards: evidence for the layout-break alarm."""
+        if listing_page_number(response.url) != 1:
+            return
+        stats = self.crawler.stats
+        stats.inc_value("ecss/listing_first_pages")
+        if not has_cards:
+            stats.inc_value("ecss/listing_first_pages_empty")
+            samples = stats.get_value("ecss/missing/listing") or []
+            if len(samples) < 5:
+                stats.set_value("ecss/missing/listing", [*samples, response.url])
 
     def _next_listing(
         self,
@@ -215,9 +313,22 @@ class EcssSpider(scrapy.Spider):
 
     # -- articles --------------------------------------------------------------------------
 
+    def _decide(self, url: str, post_id: int | None, shown: str | None) -> Decision | None:
+        """Incremental crawls: fetch this article again? (None: not an incremental crawl.)"""
+        if self.freshness is None or not self._allowed(url):
+            return None
+        decision = self.freshness.decide(url, post_id, shown)
+        if not decision.fetch:
+            self.crawler.stats.inc_value("ecss/incremental/unchanged")
+        return decision
+
     def _article_request(
-        self, url: str, source: str, card: Card | None = None
+        self, url: str, source: str, card: Card | None = None, known: Known | None = None
     ) -> scrapy.Request | None:
+        """A request for an article page, unless off-site, over budget or already scheduled.
+
+        ``known`` (the archived version) adds conditional request headers.
+        """
         if not self._allowed(url) or self._budget_spent():
             return None
         if card is not None and card.post_id is not None and card.post_id in self.seen_post_ids:
@@ -226,10 +337,12 @@ class EcssSpider(scrapy.Spider):
             clean_url(url),
             callback=self.parse_article,
             errback=self.article_failed,
+            headers=_conditional_headers(known),
             meta={
                 KIND: "article",
                 "ecss_source": source,
-                "ecss_card_date": card.date if card else None,
+                "ecss_known_id": known.id if known else None,
+                "handle_httpstatus_list": [304] if known else [],
             },
             priority=20,
         )
@@ -239,8 +352,17 @@ class EcssSpider(scrapy.Spider):
         self.scheduled.add(fingerprint)
         return request
 
-    def parse_article(self, response: Response) -> Iterator[CapturedArticle | PageFailure]:
+    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
         """Extract the record; non-articles are counted and skipped, problems recorded."""
+        if response.status == 304:
+            self.crawler.stats.inc_value("ecss/incremental/not_modified")
+            yield ArticleUnchanged(
+                response.url,
+                response.meta["ecss_known_id"],
+                _header(response, "ETag"),
+                _header(response, "Last-Modified"),
+            )
+            return
         capture = _capture(response)
         if not isinstance(response, TextResponse):
             yield PageFailure(
@@ -262,13 +384,23 @@ class EcssSpider(scrapy.Spider):
             self.seen_post_ids.add(article.post_id)
         yield CapturedArticle(article, capture)
 
-    def article_failed(self, failure: Failure) -> Iterator[PageFailure]:
-        """Record why an article page could not be fetched (never silently dropped)."""
+    def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
+        """Record why an article page could not be fetched (never silently dropped).
+
+        A 404/410 for an article the archive holds marks it removed.
+        """
         request = failure.request  # type: ignore[attr-defined]
         error = failure.value
         if isinstance(error, HttpError):
             status = error.response.status
-            yield PageFailure(request.url, "fetch", f"HTTP {status}", status)
+            known_id = request.meta.get("ecss_known_id")
+            if status in _GONE and known_id is None and self.reader is not None:
+                known = self.reader.find(request.url)
+                known_id = known.id if known else None
+            if status in _GONE and known_id is not None:
+                yield ArticleGone(request.url, status, known_id)
+            else:
+                yield PageFailure(request.url, "fetch", f"HTTP {status}", status)
         elif isinstance(error, IgnoreRequest):
             self.crawler.stats.inc_value("ecss/article_ignored")
             logger.info("Article request ignored: %s (%s)", request.url, failure.getErrorMessage())
@@ -277,9 +409,38 @@ class EcssSpider(scrapy.Spider):
                 request.url, "fetch", f"{type(error).__name__}: {failure.getErrorMessage()}"
             )
 
-    def ignore_failure(self, failure: Failure) -> None:
-        """Optional resources (sitemaps) may be missing."""
-        logger.debug("Optional request failed: %s", failure.getErrorMessage())
+    # -- removals --------------------------------------------------------------------------
+
+    def check_removals(self) -> None:
+        """Once idle: request archived articles the sitemaps no longer list (once per crawl)."""
+        if self.removal_checked or self.reader is None or not self.sitemap_keys:
+            return
+        self.removal_checked = True
+        if not self.sitemaps_complete:
+            logger.info("Removal check skipped: not every sitemap could be read")
+            return
+        limit = self.settings.getint("ECSS_REMOVAL_CHECK_MAX", 50)
+        missing = [
+            url
+            for _id, url in self.reader.live_articles(self.site)
+            if url_key(url) not in self.sitemap_keys
+        ]
+        self.sitemap_keys = None
+        if len(missing) > limit:
+            logger.warning(
+                "%d archived articles are missing from the sitemaps; checking the first %d",
+                len(missing),
+                limit,
+            )
+        scheduled = 0
+        for url in missing[:limit]:
+            request = self._article_request(url, source="removal-check")
+            if request is not None:
+                self.crawler.engine.crawl(request)
+                scheduled += 1
+        self.crawler.stats.set_value("ecss/removal_checks", scheduled)
+        if scheduled:
+            raise DontCloseSpider
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -330,6 +491,21 @@ def _wanted_sitemap(url: str) -> bool:
 def _is_category_sitemap(url: str) -> bool:
     name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
     return "category" in name
+
+
+def _conditional_headers(known: Known | None) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` from the archived validators."""
+    headers: dict[str, str] = {}
+    if known is not None and known.etag:
+        headers["If-None-Match"] = known.etag
+    if known is not None and known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    return headers
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _capture(response: Response) -> Capture:

@@ -1,0 +1,258 @@
+"""Watching a crawl: field coverage per article, and the layout-break alarm at the end.
+
+Scheduled jobs run for years; a site redesign must be reported by the first
+crawl after it, loudly. ``CoveragePipeline`` counts, per field, how many
+extracted articles have it and which layer supplied it (keeping a few sample
+URLs of articles that lack it). ``LayoutAlarm`` compares those figures with
+thresholds when the crawl closes, and writes the crawl's JSON report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+
+from ecss_crawler.items import COVERAGE_FIELDS, CapturedArticle
+from ecss_crawler.report import summary
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+#: Fields the alarm watches, with the share of articles that must have each.
+DEFAULT_MIN_COVERAGE: dict[str, float] = {
+    "title": 0.95,
+    "body": 0.95,
+    "published": 0.9,
+    "authors": 0.8,
+    "categories": 0.8,
+    "modified": 0.5,
+    "tags": 0.2,
+}
+#: Layers whose values are "fallback only": no structural markup was found for the field.
+DEFAULT_FALLBACK_LAYERS: tuple[str, ...] = ("generic",)
+SAMPLES_PER_FIELD = 5
+
+
+class CoveragePipeline:
+    """Count, per field, how many extracted articles have it and which layer supplied it."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, CapturedArticle):
+            self.count(item)
+        return item
+
+    def count(self, item: CapturedArticle) -> None:
+        """Add one article's fields and layers to the crawl's stats."""
+        article = item.article
+        self.stats.inc_value("ecss/articles_extracted")
+        for name in COVERAGE_FIELDS:
+            if getattr(article, name):
+                self.stats.inc_value(f"ecss/coverage/{name}")
+            else:
+                self._sample(f"ecss/missing/{name}", item.capture.url)
+            layer = article.sources.get(name)
+            if layer:
+                self.stats.inc_value(f"ecss/layer/{name}/{layer}")
+
+    def _sample(self, key: str, url: str) -> None:
+        samples = self.stats.get_value(key) or []
+        if len(samples) < SAMPLES_PER_FIELD:
+            self.stats.set_value(key, [*samples, url])
+
+
+@dataclass
+class Thresholds:
+    """When the alarm fires (settings ``ECSS_ALARM_*``)."""
+
+    min_coverage: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_COVERAGE))
+    fallback_layers: tuple[str, ...] = DEFAULT_FALLBACK_LAYERS
+    max_fallback_share: float = 0.5
+    min_articles: int = 3
+    max_empty_listing_share: float = 0.5
+    max_failure_share: float = 0.2
+
+
+@dataclass
+class Verdict:
+    """What the end-of-crawl check found."""
+
+    layout_break: bool = False
+    too_many_failures: bool = False
+    fields: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    judged_articles: int = 0
+
+    @property
+    def status(self) -> str:
+        """``layout_break``, ``too_many_failures`` or ``ok``."""
+        if self.layout_break:
+            return "layout_break"
+        return "too_many_failures" if self.too_many_failures else "ok"
+
+
+def judge(stats: dict[str, Any], thresholds: Thresholds) -> Verdict:
+    """Compare a crawl's coverage, fallback share, listings and failures with the thresholds."""
+    verdict = Verdict(judged_articles=int(stats.get("ecss/articles_extracted", 0)))
+    _judge_listings(stats, thresholds, verdict)
+    if verdict.judged_articles >= thresholds.min_articles:
+        _judge_coverage(stats, thresholds, verdict)
+        _judge_fallback(stats, thresholds, verdict)
+    _judge_failures(stats, thresholds, verdict)
+    return verdict
+
+
+def _judge_coverage(stats: dict[str, Any], thresholds: Thresholds, verdict: Verdict) -> None:
+    total = verdict.judged_articles
+    for name, minimum in thresholds.min_coverage.items():
+        share = int(stats.get(f"ecss/coverage/{name}", 0)) / total
+        if share < minimum:
+            verdict.layout_break = True
+            verdict.fields.append(name)
+            verdict.samples[name] = list(stats.get(f"ecss/missing/{name}") or [])
+            verdict.reasons.append(
+                f"{name} found in {share:.0%} of articles (minimum {minimum:.0%})"
+            )
+
+
+def _judge_fallback(stats: dict[str, Any], thresholds: Thresholds, verdict: Verdict) -> None:
+    supplied = fallback = 0
+    for key, value in stats.items():
+        if key.startswith("ecss/layer/"):
+            supplied += int(value)
+            if key.rsplit("/", 1)[1] in thresholds.fallback_layers:
+                fallback += int(value)
+    if supplied and fallback / supplied > thresholds.max_fallback_share:
+        verdict.layout_break = True
+        layers = ", ".join(thresholds.fallback_layers)
+        verdict.reasons.append(
+            f"{fallback / supplied:.0%} of field values came only from fallback layers "
+            f"({layers}; maximum {thresholds.max_fallback_share:.0%})"
+        )
+
+
+def _judge_listings(stats: dict[str, Any], thresholds: Thresholds, verdict: Verdict) -> None:
+    first_pages = int(stats.get("ecss/listing_first_pages", 0))
+    empty = int(stats.get("ecss/listing_first_pages_empty", 0))
+    if (
+        first_pages >= thresholds.min_articles
+        and empty / first_pages > thresholds.max_empty_listing_share
+    ):
+        verdict.layout_break = True
+        verdict.fields.append("listing")
+        verdict.samples["listing"] = list(stats.get("ecss/missing/listing") or [])
+        verdict.reasons.append(
+            f"{empty} of {first_pages} listing first pages showed no post cards "
+            f"(maximum {thresholds.max_empty_listing_share:.0%})"
+        )
+
+
+def _judge_failures(stats: dict[str, Any], thresholds: Thresholds, verdict: Verdict) -> None:
+    failed = sum(int(v) for k, v in stats.items() if k.startswith("ecss/failures/"))
+    attempted = int(stats.get("ecss/articles_extracted", 0)) + int(
+        stats.get("ecss/failures/fetch", 0)
+    )
+    if attempted >= thresholds.min_articles and failed / attempted > thresholds.max_failure_share:
+        verdict.too_many_failures = True
+        verdict.reasons.append(
+            f"{failed} of {attempted} article pages failed "
+            f"(maximum {thresholds.max_failure_share:.0%})"
+        )
+
+
+def thresholds_from_settings(settings: Any) -> Thresholds:
+    """Read ``ECSS_ALARM_*`` settings (defaults in :class:`Thresholds`)."""
+    defaults = Thresholds()
+    coverage = settings.getdict("ECSS_ALARM_MIN_COVERAGE") or defaults.min_coverage
+    return Thresholds(
+        min_coverage={name: float(share) for name, share in coverage.items()},
+        fallback_layers=tuple(
+            settings.getlist("ECSS_ALARM_FALLBACK_LAYERS") or defaults.fallback_layers
+        ),
+        max_fallback_share=settings.getfloat(
+            "ECSS_ALARM_MAX_FALLBACK_SHARE", defaults.max_fallback_share
+        ),
+        min_articles=settings.getint("ECSS_ALARM_MIN_ARTICLES", defaults.min_articles),
+        max_empty_listing_share=settings.getfloat(
+            "ECSS_ALARM_MAX_EMPTY_LISTING_SHARE", defaults.max_empty_listing_share
+        ),
+        max_failure_share=settings.getfloat("ECSS_MAX_FAILURE_SHARE", defaults.max_failure_share),
+    )
+
+
+class LayoutAlarm:
+    """At the end of a crawl: judge it, log the verdict loudly, write the JSON report."""
+
+    def __init__(self, crawler: Crawler, thresholds: Thresholds, reports_dir: Path | None) -> None:
+        self.crawler = crawler
+        self.thresholds = thresholds
+        self.reports_dir = reports_dir
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        reports = crawler.settings.get("ECSS_REPORTS_DIR")
+        if reports is None and crawler.settings.get("ECSS_DB"):
+            reports = Path(str(crawler.settings.get("ECSS_DB"))).parent / "reports"
+        extension = cls(
+            crawler, thresholds_from_settings(crawler.settings), Path(reports) if reports else None
+        )
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, reason: str) -> None:
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats
+        verdict = judge(stats.get_stats(), self.thresholds)
+        stats.set_value("ecss/verdict", asdict(verdict) | {"status": verdict.status})
+        if verdict.layout_break:
+            logger.error("LAYOUT BREAK: %s", _verdict_text(verdict))
+        elif verdict.too_many_failures:
+            logger.error("TOO MANY FAILURES: %s", "; ".join(verdict.reasons))
+        if self.reports_dir is not None:
+            path = write_report(self.reports_dir, stats.get_stats(), reason, verdict)
+            stats.set_value("ecss/report_path", str(path))
+
+
+def _verdict_text(verdict: Verdict) -> str:
+    lines = ["; ".join(verdict.reasons)]
+    for name in verdict.fields:
+        for url in verdict.samples.get(name, [])[:3]:
+            lines.append(f"  {name} missing: {url}")
+    return "\n".join(lines)
+
+
+def write_report(directory: Path, stats: dict[str, Any], reason: str, verdict: Verdict) -> Path:
+    """Write ``crawl-<id>-<UTC time>.json`` (summary, verdict, arguments) and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    crawl_id = stats.get("ecss/crawl_id") or 0
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    data = dict(stats)
+    data.setdefault("finish_reason", reason)
+    report = {
+        "crawl_id": crawl_id,
+        "written": stamp,
+        "site": stats.get("ecss/site"),
+        "arguments": stats.get("ecss/arguments"),
+        "summary": summary(data),
+        "verdict": asdict(verdict) | {"status": verdict.status},
+    }
+    path = directory / f"crawl-{int(crawl_id):06d}-{stamp}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return path
