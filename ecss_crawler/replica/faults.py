@@ -6,6 +6,8 @@
 >>> server.faults[path] = Truncate(keep=0.5)                             # short body
 >>> server.faults[path] = Redirect("https://example.org/")              # off-site redirect
 >>> server.faults[path] = Body(b"", headers={"Content-Type": "text/html"})  # empty 200
+>>> server.faults["/copy/"] = Mirror("/real-article/")                   # same page, two URLs
+>>> server.faults[path] = rewrite(lambda html: html.replace("</head>", "<base href=...></head>"))
 
 A fault is a small object with :meth:`Fault.serve`, which answers the request
 through an :class:`Exchange` (the server's side of one request). New kinds
@@ -16,6 +18,8 @@ requests only; ``None`` (the default) applies it forever.
 from __future__ import annotations
 
 import gzip
+import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -35,8 +39,8 @@ class Exchange(Protocol):
     method: str
     target: str
 
-    def render(self) -> Response:
-        """The response the site would normally give."""
+    def render(self, target: str | None = None) -> Response:
+        """The response the site would normally give (for ``target``, default this request's)."""
 
     def send(
         self,
@@ -188,6 +192,17 @@ class Transform(Fault):
         return exchange.send(self.func(exchange.render()), compress=False)
 
 
+@dataclass(eq=False)
+class Mirror(Fault):
+    """Serve the page of another path (``source``) here: the same post at two URLs."""
+
+    source: str = "/"
+
+    def serve(self, exchange: Exchange) -> int:
+        """Send ``source``'s normal response as this URL's."""
+        return exchange.send(exchange.render(self.source))
+
+
 # Ready-made faults for the cases the reliability tests name. -----------------------------------
 
 
@@ -231,3 +246,41 @@ def recode(
         return Response(response.status, headers, text.encode(encoding, errors="replace"))
 
     return Transform(change, times=times)
+
+
+def rewrite(edit: Callable[[str], str], times: int | None = None) -> Transform:
+    """The real page (UTF-8 text) passed through ``edit``; validators are dropped."""
+
+    def change(response: Response) -> Response:
+        text = edit(response.body.decode("utf-8"))
+        headers = {k: v for k, v in response.headers.items() if k not in ("ETag", "Last-Modified")}
+        return Response(response.status, headers, text.encode("utf-8"))
+
+    return Transform(change, times=times)
+
+
+def _malform(html: str) -> str:
+    """Unclosed tags, nested forms and a stray ``</html>`` before the content."""
+    html = html.replace("</p>", "").replace("</li>", "").replace("</span>", "")
+    html = html.replace("<body", '<form action="/a/"><form action="/b/"><body', 1)
+    return re.sub(r"(<header\b)", r"</body></html>\1", html, count=1)
+
+
+def malformed_html(times: int | None = None) -> Transform:
+    """The real page with unclosed tags, nested ``<form>``s and an early ``</html>``."""
+    return rewrite(_malform, times=times)
+
+
+def _scripted(html: str) -> str:
+    """Keep the head and ``<body class>``; move everything shown into a script."""
+    match = re.search(r"(<body[^>]*>)(.*)(</body>)", html, flags=re.S)
+    if match is None:
+        return html
+    payload = json.dumps(match.group(2)).replace("</", "<\\/")
+    shell = f'<div id="app"></div><script>app.innerHTML = {payload};</script>'
+    return html[: match.start(2)] + shell + html[match.end(2) :]
+
+
+def script_only(times: int | None = None) -> Transform:
+    """The real page whose content exists only inside a ``<script>`` (rendered by JavaScript)."""
+    return rewrite(_scripted, times=times)

@@ -123,9 +123,9 @@ class _Exchange:
         self.logged = False
         self.headers = dict(handler.headers.items())
 
-    def render(self) -> Response:
-        """The site's normal answer."""
-        return self.server.site.render(self.target, self.headers)
+    def render(self, target: str | None = None) -> Response:
+        """The site's normal answer (for ``target``, default this request's)."""
+        return self.server.site.render(target or self.target, self.headers)
 
     def _maybe_gzip(self, response: Response) -> Response:
         """Compress HTML and XML for clients that accept gzip (the ETag gets Apache's suffix)."""

@@ -34,6 +34,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -109,7 +110,7 @@ class EcssSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> EcssSpider:
         spider: EcssSpider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.check_removals, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_reader, signal=signals.spider_closed)
         return spider
 
@@ -141,18 +142,28 @@ class EcssSpider(scrapy.Spider):
         self._open_archive_reader()
         self.crawler.stats.set_value("ecss/site", self.site)
         yield self._listing_request(self.base_url, page=1, home=True)
-        for url in self.reader.newest(self.site, self.canaries) if self.reader else []:
-            request = self._article_request(url, source="canary")
-            if request is not None:
-                yield request
-        if not self.category_slugs:
-            yield scrapy.Request(
-                urljoin(self.base_url, "robots.txt"),
-                callback=self.parse_robots,
-                errback=self.sitemap_fallback,
-                meta={KIND: "robots", "handle_httpstatus_all": True},
-                priority=5,
-            )
+
+    def _discover_sitemaps(self) -> Iterator[scrapy.Request]:
+        """After the home page: the sitemaps robots.txt names (read once, by the robots
+        middleware, when it is on), else robots.txt fetched here, else the WordPress defaults."""
+        if self.category_slugs:
+            return
+        named = _robots_sitemaps(self.crawler, self.base_url)
+        if named is not None:
+            allowed = [url for url in named if same_site(url, self.base_url)]
+            yield from self._sitemap_requests(allowed or self._default_sitemaps(), optional=False)
+            return
+        yield scrapy.Request(
+            urljoin(self.base_url, "robots.txt"),
+            callback=self.parse_robots,
+            errback=self.sitemap_fallback,
+            meta={KIND: "robots", "handle_httpstatus_all": True},
+            priority=5,
+        )
+
+    def _default_sitemaps(self) -> list[str]:
+        """WordPress core's and the SEO plugins' sitemap index locations (either may 404)."""
+        return [urljoin(self.base_url, name) for name in _SITEMAP_CANDIDATES]
 
     # -- sitemaps --------------------------------------------------------------------------
 
@@ -163,30 +174,36 @@ class EcssSpider(scrapy.Spider):
             urls = [
                 u
                 for u in sitemap_urls_from_robots(response.body, base_url=response.url)
-                if self._allowed(u)
+                if same_site(u, self.base_url)
             ]
-        yield from self._sitemap_requests(
-            urls or [urljoin(self.base_url, c) for c in _SITEMAP_CANDIDATES]
-        )
+        if urls:
+            yield from self._sitemap_requests(urls, optional=False)
+        else:
+            yield from self._sitemap_requests(self._default_sitemaps())
 
     def sitemap_fallback(self, failure: Failure) -> Iterator[scrapy.Request]:
         """robots.txt could not be fetched: try the usual sitemap locations."""
-        yield from self._sitemap_requests([urljoin(self.base_url, c) for c in _SITEMAP_CANDIDATES])
+        yield from self._sitemap_requests(self._default_sitemaps())
 
-    def _sitemap_requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+    def _sitemap_requests(
+        self, urls: Iterable[str], optional: bool = True
+    ) -> Iterator[scrapy.Request]:
+        """``optional``: guessed locations, which may well not exist."""
         for url in urls:
             yield scrapy.Request(
                 url,
                 callback=self.parse_sitemap,
                 errback=self.sitemap_failed,
-                meta={KIND: "sitemap"},
+                meta={KIND: "sitemap", "ecss_optional": optional},
                 priority=5,
             )
 
     def sitemap_failed(self, failure: Failure) -> None:
-        """A missing sitemap is normal; but then absence from sitemaps proves nothing."""
-        self.sitemaps_complete = False
-        logger.debug("Sitemap request failed: %s", failure.getErrorMessage())
+        """A named sitemap that fails makes absence from the sitemaps prove nothing."""
+        request = failure.request  # type: ignore[attr-defined]
+        if not request.meta.get("ecss_optional"):
+            self.sitemaps_complete = False
+        logger.debug("Sitemap request failed: %s (%s)", request.url, failure.getErrorMessage())
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Sitemap index: follow post and category sitemaps. URL set: articles or listings."""
@@ -199,8 +216,8 @@ class EcssSpider(scrapy.Spider):
         entries = [entry for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
             for entry in entries:
-                if self._allowed(entry["loc"]) and _wanted_sitemap(entry["loc"]):
-                    yield from self._sitemap_requests([entry["loc"]])
+                if same_site(entry["loc"], self.base_url) and _wanted_sitemap(entry["loc"]):
+                    yield from self._sitemap_requests([entry["loc"]], optional=False)
             return
         taxonomy = _is_category_sitemap(response.url)
         for entry in entries:
@@ -228,6 +245,8 @@ class EcssSpider(scrapy.Spider):
         if response.status == 404 or not isinstance(response, TextResponse):
             return
         self.crawler.stats.inc_value("ecss/listing_pages")
+        if response.meta.get("ecss_home") and listing_page_number(response.url) == 1:
+            yield from self._discover_sitemaps()
         if not self._listing_wanted(response):
             yield from self._category_requests(response)
             return
@@ -411,14 +430,41 @@ class EcssSpider(scrapy.Spider):
 
     # -- removals --------------------------------------------------------------------------
 
-    def check_removals(self) -> None:
-        """Once idle: request archived articles the sitemaps no longer list (once per crawl)."""
+    def on_idle(self) -> None:
+        """Work left for the end: the removal check, then canaries (each once per crawl)."""
+        scheduled = self._schedule(self._removal_candidates(), "removal-check")
+        scheduled += self._schedule(self._canaries(), "canary")
+        if scheduled:
+            raise DontCloseSpider
+
+    def _schedule(self, urls: list[str], source: str) -> int:
+        count = 0
+        for url in urls:
+            request = self._article_request(url, source=source)
+            if request is not None:
+                self.crawler.engine.crawl(request)
+                count += 1
+        self.crawler.stats.inc_value(f"ecss/{source}s", count)
+        return count
+
+    def _canaries(self) -> list[str]:
+        """Incremental runs that fetched too few articles to judge the layout re-read a few
+        of the newest archived ones in full, so a redesign is caught by the first run."""
+        if not self.canaries or self.reader is None:
+            return []
+        wanted = self.settings.getint("ECSS_ALARM_MIN_ARTICLES", 3)
+        extracted = int(self.crawler.stats.get_value("ecss/articles_extracted", 0))
+        count, self.canaries = (max(0, min(self.canaries, wanted - extracted)), 0)
+        return self.reader.newest(self.site, count) if count else []
+
+    def _removal_candidates(self) -> list[str]:
+        """Archived articles that the (completely read) sitemaps no longer list."""
         if self.removal_checked or self.reader is None or not self.sitemap_keys:
-            return
+            return []
         self.removal_checked = True
         if not self.sitemaps_complete:
             logger.info("Removal check skipped: not every sitemap could be read")
-            return
+            return []
         limit = self.settings.getint("ECSS_REMOVAL_CHECK_MAX", 50)
         missing = [
             url
@@ -432,15 +478,7 @@ class EcssSpider(scrapy.Spider):
                 len(missing),
                 limit,
             )
-        scheduled = 0
-        for url in missing[:limit]:
-            request = self._article_request(url, source="removal-check")
-            if request is not None:
-                self.crawler.engine.crawl(request)
-                scheduled += 1
-        self.crawler.stats.set_value("ecss/removal_checks", scheduled)
-        if scheduled:
-            raise DontCloseSpider
+        return missing[:limit]
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -491,6 +529,24 @@ def _wanted_sitemap(url: str) -> bool:
 def _is_category_sitemap(url: str) -> bool:
     name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
     return "category" in name
+
+
+def _robots_sitemaps(crawler: Any, base_url: str) -> list[str] | None:
+    """Sitemap URLs from the robots.txt that Scrapy's robots middleware already parsed.
+
+    None when the middleware is off or has no parsed file for the site (then the
+    spider fetches robots.txt itself); reading its cache saves a second request.
+    """
+    engine = getattr(crawler, "engine", None)
+    downloader = getattr(engine, "downloader", None)
+    middlewares = getattr(getattr(downloader, "middleware", None), "middlewares", ())
+    for middleware in middlewares:
+        if isinstance(middleware, RobotsTxtMiddleware):
+            parser = getattr(middleware, "_parsers", {}).get(urlsplit(base_url).netloc)
+            protego = getattr(parser, "rp", None)
+            if protego is not None and hasattr(protego, "sitemaps"):
+                return [str(url) for url in protego.sitemaps]
+    return None
 
 
 def _conditional_headers(known: Known | None) -> dict[str, str]:
