@@ -171,3 +171,35 @@ def test_demo_command(tmp_path: Path) -> None:
     assert "articles: found 16, stored 16" in result.stdout
     assert "Sample search 'Egypt'" in result.stdout
     assert "progress: pages" in result.stderr
+
+
+def test_scrapy_crawl_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    with serve_replica(ReplicaConfig(seed=2, n_articles=8)) as server:
+        db = tmp_path / "scrapy.db"
+        command = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "ecss",
+            "-a",
+            f"base_url={server.base_url}",
+            "-s",
+            f"ECSS_DB={db}",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+        ]
+        result = subprocess.run(
+            command, cwd=root, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "Crawl finished (finished)" in result.stderr
+        import sqlite_utils
+
+        assert sqlite_utils.Database(db)["articles"].count == 8

@@ -3,7 +3,7 @@
 Scrapy's ``RetryMiddleware`` retries at once. A polite crawler waits: the
 server's ``Retry-After`` (seconds or an HTTP date) when given, else
 ``base * 2**attempt`` seconds, capped. The wait also slows the whole download
-slot, so other requests to the same site back off too.
+slot while it lasts, so other requests to the same site back off too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor, task
+from twisted.internet import task
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -50,6 +50,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             self.crawler = crawler
         self.base_delay = settings.getfloat("ECSS_RETRY_BACKOFF_BASE", 2.0)
         self.max_delay = settings.getfloat("ECSS_RETRY_MAX_DELAY", 120.0)
+        #: Per download slot: its delay before a backoff slowed it, and until when.
+        self._normal_delays: dict[str, float] = {}
+        self._slowed_until: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -104,20 +107,46 @@ class BackoffRetryMiddleware(RetryMiddleware):
         logger.info("Retrying %s in %.1f s", original.url, delay)
 
     def _slow_slot(self, request: Request, delay: float) -> None:
-        """Make the site's download slot at least as slow as the server asked."""
+        """Make the site's download slot at least as slow as the server asked, for that long.
+
+        The slot's own delay comes back once the wait is over: one ``Retry-After: 120``
+        must not slow the rest of the crawl to a page every two minutes.
+        """
         engine = getattr(self.crawler, "engine", None)
         downloader = getattr(engine, "downloader", None)
         if downloader is None:
             return
         key = request.meta.get("download_slot") or downloader.get_slot_key(request)
         slot = downloader.slots.get(key)
+        if slot is None:
+            return
+        wanted = min(max(slot.delay, delay), self.max_delay)
+        if wanted <= slot.delay:
+            return
+        normal = self._normal_delays.setdefault(key, slot.delay)
+        slot.delay = wanted
+        until = time.monotonic() + delay
+        self._slowed_until[key] = max(self._slowed_until.get(key, 0.0), until)
+        from twisted.internet import reactor  # the one the crawl installed
+
+        reactor.callLater(delay, self._restore_slot, downloader, key, normal)
+
+    def _restore_slot(self, downloader: Any, key: str, normal: float) -> None:
+        """Give a slot its normal delay back once the last backoff on it has passed."""
+        if time.monotonic() < self._slowed_until.get(key, 0.0) - 0.01:
+            return  # a later retry slowed it for longer; its own call restores it
+        self._normal_delays.pop(key, None)
+        self._slowed_until.pop(key, None)
+        slot = downloader.slots.get(key)
         if slot is not None:
-            slot.delay = min(max(slot.delay, delay), self.max_delay)
+            slot.delay = normal
 
     async def process_request(self, request: Request) -> None:
         """Hold a retried request until its backoff has passed."""
         wait = float(request.meta.get(_WAIT_UNTIL, 0)) - time.time()
         if wait > 0:
+            from twisted.internet import reactor  # the one the crawl installed
+
             await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
 
     def _spider(self) -> Spider:

@@ -261,8 +261,11 @@ def rewrite(edit: Callable[[str], str], times: int | None = None) -> Transform:
 
 def _malform(html: str) -> str:
     """Unclosed tags, nested forms and a stray ``</html>`` before the content."""
-    html = html.replace("</p>", "").replace("</li>", "").replace("</span>", "")
-    html = html.replace("<body", '<form action="/a/"><form action="/b/"><body', 1)
+    # End tags that HTML lets a browser infer: a paragraph before the next block, list items.
+    html = re.sub(r"</p>(\s*<(?:p|div|ul|ol|h[2-6]|blockquote|table|figure)\b)", r"\1", html)
+    html = html.replace("</li>", "")
+    forms = '<form action="/subscribe/"><div><form action="/search/"><input name="s">'
+    html = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + forms, html, count=1)
     return re.sub(r"(<header\b)", r"</body></html>\1", html, count=1)
 
 

@@ -125,8 +125,15 @@ class EcssSpider(scrapy.Spider):
             self.reader = ArchiveReader(str(db))
             if self.incremental:
                 self.freshness = Freshness(self.reader, self.recheck_older_than)
-        if not self.category_slugs and not self.max_articles and not self.since:
-            self.sitemap_keys = set()
+        state = getattr(self, "state", None)  # persisted across runs with JOBDIR
+        resumed = bool(state and state.get("started"))
+        if state is not None:
+            state["started"] = True
+        if resumed:
+            logger.info("Resuming a stopped crawl from its job directory")
+        whole_site = not (self.category_slugs or self.max_articles or self.since)
+        if whole_site and not resumed:
+            self.sitemap_keys = set()  # a resumed crawl has not read every sitemap
 
     def close_reader(self) -> None:
         """Close the read-only archive connection at the end of the crawl."""

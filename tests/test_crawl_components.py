@@ -1,0 +1,110 @@
+"""Crawl components in isolation: polite settings, retry backoff, off-site guard, fingerprints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from types import SimpleNamespace
+
+import pytest
+from scrapy import Request
+from scrapy.settings import Settings
+from scrapy.statscollectors import StatsCollector
+
+from ecss_crawler import settings as project
+from ecss_crawler.fingerprint import UrlKeyFingerprinter
+from ecss_crawler.middlewares.retry import BackoffRetryMiddleware, retry_after_seconds
+from ecss_crawler.middlewares.site import AllowedSiteMiddleware, OffsiteRequestError
+from ecss_crawler.spiders.ecss import EcssSpider
+
+
+def test_polite_defaults() -> None:
+    assert project.ROBOTSTXT_OBEY is True
+    assert project.AUTOTHROTTLE_ENABLED is True
+    assert project.CONCURRENT_REQUESTS_PER_DOMAIN <= 2
+    assert "ecss-crawler" in project.USER_AGENT
+    assert project.ECSS_CONTACT_URL in project.USER_AGENT
+    assert {429, 500, 502, 503, 504} <= set(project.RETRY_HTTP_CODES)
+    assert project.DOWNLOAD_TIMEOUT
+    assert project.DOWNLOAD_MAXSIZE
+    assert project.HTTPCACHE_ENABLED is False
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after_seconds("120") == 120
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    later = format_datetime(now + timedelta(seconds=30), usegmt=True)
+    assert retry_after_seconds(later, now=now.timestamp()) == pytest.approx(30)
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
+
+
+def _settings(**extra: object) -> Settings:
+    values = Settings()
+    values.setmodule("ecss_crawler.settings")
+    values.update(extra)
+    return values
+
+
+def _crawler() -> SimpleNamespace:
+    """Just what the middlewares read: the spider and the stats."""
+    spider = EcssSpider(base_url="http://127.0.0.1:8089/")
+    return SimpleNamespace(
+        spider=spider, stats=StatsCollector(SimpleNamespace(settings=Settings()))
+    )
+
+
+def test_backoff_honours_retry_after_and_caps() -> None:
+    from scrapy.http import Response
+
+    middleware = BackoffRetryMiddleware(
+        _settings(ECSS_RETRY_MAX_DELAY=60, ECSS_RETRY_BACKOFF_BASE=2)
+    )
+    request = Request("http://127.0.0.1:8089/a/")
+    told = Response(request.url, status=503, headers={"Retry-After": "7"})
+    assert middleware.backoff(request, told) == 7
+    assert middleware.backoff(request, Response(request.url, status=429)) == 2
+    request.meta["retry_times"] = 3
+    assert middleware.backoff(request, Response(request.url, status=500)) == 16
+    huge = Response(request.url, status=503, headers={"Retry-After": "99999"})
+    assert middleware.backoff(request, huge) == 60
+
+
+def test_offsite_requests_are_refused() -> None:
+    middleware = AllowedSiteMiddleware(_crawler())  # type: ignore[arg-type]
+    middleware.process_request(Request("http://127.0.0.1:8089/x/"))
+    for url in ("http://127.0.0.1:9999/x/", "https://twitter.com/ECSS", "http://evil.example/"):
+        with pytest.raises(OffsiteRequestError):
+            middleware.process_request(Request(url))
+
+
+def test_fingerprints_merge_url_forms() -> None:
+    fingerprinter = UrlKeyFingerprinter()
+    same = [
+        "https://en.ecss.com.eg/a/",
+        "http://en.ecss.com.eg/a",
+        "https://en.ecss.com.eg/a/?utm_campaign=x#top",
+    ]
+    assert len({fingerprinter.fingerprint(Request(url)) for url in same}) == 1
+    assert fingerprinter.fingerprint(Request(same[0])) != fingerprinter.fingerprint(
+        Request(same[0], method="HEAD")
+    )
+
+
+def test_spider_arguments() -> None:
+    spider = EcssSpider(
+        base_url="http://127.0.0.1:8089",
+        categories="a, b/",
+        since="2024-01-31",
+        max_articles="7",
+        incremental="1",
+        recheck_older_than="30",
+    )
+    assert spider.base_url == "http://127.0.0.1:8089/"
+    assert spider.category_slugs == {"a", "b"}
+    assert spider.since.isoformat() == "2024-01-31"
+    assert spider.max_articles == 7
+    assert spider.incremental
+    assert spider.recheck_older_than == 30
+    with pytest.raises(ValueError):
+        EcssSpider(base_url="ftp://x/")
