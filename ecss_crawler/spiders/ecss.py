@@ -42,7 +42,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from ecss_crawler.archive.lookup import ArchiveReader, Known
-from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector
+from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector, parse_html
 from ecss_crawler.extract.listing import Card, category_links, parse_listing
 from ecss_crawler.extract.urls import (
     clean_url,
@@ -396,7 +396,11 @@ class EcssSpider(scrapy.Spider):
             )
             return
         try:
-            article = extract_from_selector(response.selector, response.url, profile=self.profile)
+            # Our own decoding (not response.selector): it repairs Arabic pages served in
+            # Windows-1256 that declare UTF-8 or nothing. The page is still parsed once.
+            content_type = _header(response, "Content-Type")
+            sel = parse_html(response.body, response.url, content_type)
+            article = extract_from_selector(sel, response.url, profile=self.profile)
         except NotAnArticle as error:
             self.crawler.stats.inc_value(f"ecss/not_article/{error.kind}")
             return
