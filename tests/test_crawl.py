@@ -203,3 +203,25 @@ def test_scrapy_crawl_command(tmp_path: Path) -> None:
         import sqlite_utils
 
         assert sqlite_utils.Database(db)["articles"].count == 8
+
+
+def test_since_stops_paging_old_listings(tmp_path: Path) -> None:
+    with serve_replica(CONFIG) as server:
+        records = sorted(server.site.expected_records(), key=lambda r: r["modified"])
+        since = records[len(records) // 2]["modified"][:10]
+        run = run_crawl(server.base_url, tmp_path / "s.db", "--since", since)
+        assert run.returncode == 0, run.output[-2000:]
+        stored = {row["url"] for row in run.articles()}
+        recent = {r["url"] for r in records if r["modified"][:10] >= since}
+        assert recent <= stored
+        assert len(stored) < len(records)
+
+
+def test_article_without_required_fields_is_a_recorded_failure(tmp_path: Path) -> None:
+    with serve_replica(ReplicaConfig(seed=4, n_articles=6, theme="broken")) as server:
+        run = run_crawl(server.base_url, tmp_path / "b.db")
+        failures = list(run.db["failures"].rows)
+        assert run.db["articles"].count == 0
+        assert failures
+        assert all("published" in row["reason"] for row in failures)
+        assert all(row["stage"] == "extract" for row in failures)
