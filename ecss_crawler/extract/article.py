@@ -24,7 +24,7 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from ecss_crawler.extract.body import Body, absolute_url, body_from_text, build_body
-from ecss_crawler.extract.compiled import select, select_first_match
+from ecss_crawler.extract.compiled import is_furniture, select, select_first_match
 from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
 from ecss_crawler.extract.metadata import Metadata, node_types
 from ecss_crawler.extract.text import arabic_share, first_int, normalize_space
@@ -38,14 +38,6 @@ METADATA = "metadata"
 GENERIC = "generic"
 URL_LAYER = "url"
 
-#: Class/id tokens of ancestors that mark an element as page furniture, not the article.
-_FURNITURE_TOKEN = re.compile(
-    r"^(?:[\w]+[-_])?(?:sidebar|secondary|widget|related|comments?|respond|ubox|usr-holder"
-    r"|author-box|menu|site-header|header-mobile|masthead|footer-wrap|site-footer|colophon"
-    r"|popup|mega|breadcrumbs?|navigation|share|shared|sharing|newsletter)"
-    r"(?:[-_](?:wrap|inner|area|sec|list|box|container|holder|outer|posts|item|items|block))?$"
-)
-_FURNITURE_TAGS = frozenset({"aside", "nav"})
 
 _WP_TITLE = ("h1.entry-title", ".wp-block-post-title", "h1.post-title", "article h1", "main h1")
 _WP_AUTHORS = (
@@ -164,7 +156,7 @@ class ArticlePage:
     def _wp_elements(self, selectors: Sequence[str]) -> list[HtmlElement]:
         """Elements of the first generic selector that matches outside page furniture."""
         for selector in selectors:
-            found = [node for node in select(self.root, selector) if not _is_furniture(node)]
+            found = [node for node in select(self.root, selector) if not is_furniture(node)]
             if found:
                 return found
         return []
@@ -483,19 +475,6 @@ def _image_src(element: HtmlElement) -> str | None:
             if value and not value.startswith("data:"):
                 return str(value)
     return None
-
-
-def _is_furniture(element: HtmlElement) -> bool:
-    """True when ``element`` sits inside a sidebar, menu, comment, related-posts box, etc."""
-    for ancestor in element.iterancestors():
-        if ancestor.tag in ("body", "html"):
-            return False
-        if ancestor.tag in _FURNITURE_TAGS:
-            return True
-        tokens = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower().split()
-        if any(_FURNITURE_TOKEN.match(token) for token in tokens):
-            return True
-    return False
 
 
 def _same_site(url: str, other: str) -> bool:

@@ -1,4 +1,4 @@
-"""Compiled selectors: every CSS selector is translated to XPath and compiled once per process.
+"""Compiled selectors (translated to XPath and compiled once per process), and page furniture.
 
 Simple selectors (``tag``, ``.class``, ``#id``, ``tag.class``, ``[attr]``) used for
 clutter removal are matched in a single walk over a subtree instead of one
@@ -105,3 +105,26 @@ class SimpleMatcher:
         for selector in self.complex:
             found.extend(select(root, selector))
         return found
+
+
+#: Class/id tokens of ancestors that mark an element as page furniture, not the article.
+_FURNITURE_TOKEN = re.compile(
+    r"^(?:[\w]+[-_])?(?:sidebar|secondary|widget|related|comments?|respond|ubox|usr-holder"
+    r"|author-box|menu|site-header|header-mobile|masthead|footer-wrap|site-footer|colophon"
+    r"|popup|mega|breadcrumbs?|navigation|share|shared|sharing|newsletter)"
+    r"(?:[-_](?:wrap|inner|area|sec|list|box|container|holder|outer|posts|item|items|block))?$"
+)
+_FURNITURE_TAGS = frozenset({"aside", "nav"})
+
+
+def is_furniture(element: HtmlElement) -> bool:
+    """True when ``element`` sits inside a sidebar, menu, comment, related-posts box, etc."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            return False
+        if ancestor.tag in _FURNITURE_TAGS:
+            return True
+        tokens = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower().split()
+        if any(_FURNITURE_TOKEN.match(token) for token in tokens):
+            return True
+    return False

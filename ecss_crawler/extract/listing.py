@@ -13,8 +13,7 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 from parsel import Selector
 
-from ecss_crawler.extract.article import _is_furniture
-from ecss_crawler.extract.compiled import select, select_first_match
+from ecss_crawler.extract.compiled import is_furniture, select, select_first_match
 from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
 from ecss_crawler.sites import SiteProfile
 
@@ -74,7 +73,7 @@ def _theme_cards(root: HtmlElement, url: str, profile: SiteProfile) -> list[Card
     cards: list[Card] = []
     seen: set[str] = set()
     for block in select_first_match(root, theme.listing_block):
-        if _is_furniture(block) or _in_header(block):
+        if is_furniture(block) or _in_header(block):
             continue
         for card in select(block, theme.listing_card):
             links = select(card, theme.listing_card_link)
@@ -93,7 +92,7 @@ def _theme_cards(root: HtmlElement, url: str, profile: SiteProfile) -> list[Card
 
 def _wordpress_cards(root: HtmlElement, url: str) -> list[Card]:
     for selector in _WP_CARD_LINKS:
-        links = [link for link in select(root, selector) if not _is_furniture(link)]
+        links = [link for link in select(root, selector) if not is_furniture(link)]
         if links:
             cards = []
             for link in links:
