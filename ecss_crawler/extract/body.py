@@ -144,7 +144,8 @@ _BLOCK_TAGS = frozenset(
 )
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _CITE_PARENTS = frozenset({"blockquote", "figure", "footer"})
-_KEEP_EMPTY = frozenset({"img", "td", "th", "tr"})
+_KEEP_EMPTY = frozenset({"img", "td", "th", "tr", "br"})
+_MULTI_SPACE = re.compile(r"\s{2,}|[\t\n\r\f\v\xa0]")
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 _LAZY_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "src")
 
@@ -251,7 +252,9 @@ def build_body(container: HtmlElement, clutter: tuple[str, ...], page_url: str) 
     root = clean_container(container, clutter)
     blocks = [block for block in _BlockWalker().run(root) if not _CLUTTER_LINE.match(block)]
     attachments = find_attachments(root, page_url)
-    return Body(blocks=blocks, html=render_clean_html(root, page_url), attachments=attachments)
+    # ``root`` is our own copy and is not needed after this: render it in place.
+    html = render_clean_html(root, page_url, in_place=True)
+    return Body(blocks=blocks, html=html, attachments=attachments)
 
 
 def body_from_text(text: str) -> Body:
@@ -329,9 +332,12 @@ def absolute_url(href: str, page_url: str) -> str | None:
     return urljoin(page_url, href)
 
 
-def render_clean_html(root: HtmlElement, page_url: str) -> str:
-    """Semantic-only HTML: no scripts, styles, classes or event attributes; absolute links."""
-    tree = copy.deepcopy(root)
+def render_clean_html(root: HtmlElement, page_url: str, *, in_place: bool = False) -> str:
+    """Semantic-only HTML: no scripts, styles, classes or event attributes; absolute links.
+
+    ``in_place`` lets the caller hand over a tree it no longer needs (saves a copy).
+    """
+    tree = root if in_place else copy.deepcopy(root)
     _prepare_for_cleaning(tree, page_url)
     cleaned = _CLEANER.clean_html(tree)
     _tidy(cleaned)
@@ -344,20 +350,31 @@ def render_clean_html(root: HtmlElement, page_url: str) -> str:
 
 
 def _tidy(root: HtmlElement) -> None:
-    """Collapse white space in text and drop elements left empty (no text, no image)."""
-    for element in list(root.iterdescendants()):
+    """Collapse white space in text and drop elements left empty (no text, no image).
+
+    Children come before their parents (reverse document order), so a parent
+    whose children were all dropped is judged empty in the same pass.
+    """
+    for element in reversed(list(root.iterdescendants())):
         if not isinstance(element.tag, str):
             continue
-        empty = not element.xpath("string()").strip() and not element.xpath(".//img")
-        if empty and element.tag not in _KEEP_EMPTY:
+        if element.tag not in _KEEP_EMPTY and _is_empty(element):
             _drop(element)
             continue
         element.text = _collapse(element.text)
         element.tail = _collapse(element.tail)
 
 
+def _is_empty(element: HtmlElement) -> bool:
+    if len(element) or (element.text and not element.text.isspace()):
+        return False
+    return True
+
+
 def _collapse(text: str | None) -> str | None:
-    return re.sub(r"\s+", " ", text) if text else text
+    if not text or not _MULTI_SPACE.search(text):
+        return text
+    return _MULTI_SPACE.sub(" ", text)
 
 
 def _prepare_for_cleaning(tree: HtmlElement, page_url: str) -> None:

@@ -42,7 +42,7 @@ class Metadata:
     def meta(self) -> dict[str, list[str]]:
         """Meta tag contents keyed by lower-cased ``property`` or ``name``."""
         found: dict[str, list[str]] = {}
-        for node in self._sel.root.xpath("//meta[@content]"):
+        for node in self._sel.root.iter("meta"):
             key = node.get("property") or node.get("name") or node.get("itemprop")
             value = normalize_space(node.get("content"))
             if key and value:

@@ -92,7 +92,7 @@ FOXIZ_SELECTORS = ThemeSelectors(
         ".single-meta .meta-read",
     ),
     featured_image=(
-        "div.s-feat div.featured-lightbox-trigger",
+        "div.featured-lightbox-trigger",
         ".s-feat .featured-lightbox-trigger",
         ".s-feat img",
         ".s-feat-outer img",
