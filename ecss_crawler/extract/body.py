@@ -366,9 +366,7 @@ def _tidy(root: HtmlElement) -> None:
 
 
 def _is_empty(element: HtmlElement) -> bool:
-    if len(element) or (element.text and not element.text.isspace()):
-        return False
-    return True
+    return not len(element) and not (element.text and not element.text.isspace())
 
 
 def _collapse(text: str | None) -> str | None:
