@@ -226,7 +226,11 @@ class LayoutAlarm:
         elif verdict.too_many_failures:
             logger.error("TOO MANY FAILURES: %s", "; ".join(verdict.reasons))
         if self.reports_dir is not None:
-            path = write_report(self.reports_dir, stats.get_stats(), reason, verdict)
+            try:
+                path = write_report(self.reports_dir, stats.get_stats(), reason, verdict)
+            except OSError as error:  # a full disk or read-only folder must not hide the rest
+                logger.warning("Could not write the crawl report: %s", error)
+                return
             stats.set_value("ecss/report_path", str(path))
 
 

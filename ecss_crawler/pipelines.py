@@ -2,17 +2,28 @@
 
 Order (see ``settings.ITEM_PIPELINES``): coverage counting
 (:class:`ecss_crawler.monitoring.CoveragePipeline`), validation, archive.
+
+Storage errors (a full disk, a read-only file or file system, a broken file) stop
+the crawl at once: the archive pipeline logs one clear error, sets the
+``ecss/storage_error`` stat (``ecss-crawler crawl`` exits 7) and closes the
+spider. Each article is written atomically and committed batches are never
+touched, so nothing already stored is lost.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Self
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
-from ecss_crawler.extract.urls import bare_host
+from ecss_crawler.archive.db import ArchiveError
+from ecss_crawler.extract.urls import bare_host, url_key
 from ecss_crawler.items import ArticleGone, ArticleUnchanged, CapturedArticle, PageFailure
 
 if TYPE_CHECKING:
@@ -23,6 +34,11 @@ if TYPE_CHECKING:
     from ecss_crawler.archive.lock import ArchiveLock
 
 logger = logging.getLogger(__name__)
+
+#: What writing the archive can raise when the storage itself fails.
+STORAGE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, ArchiveError)
+#: Stats key that makes ``ecss-crawler crawl`` exit 7.
+STORAGE_ERROR_STAT = "ecss/storage_error"
 
 
 class ValidatePipeline:
@@ -58,6 +74,8 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
         self.lock: ArchiveLock | None = None
+        self._stop_when_started = False
+        self._closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -68,12 +86,14 @@ class ArchivePipeline:
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(pipeline.engine_started, signal=signals.engine_started)
         return pipeline
 
     def spider_idle(self) -> None:
         """Commit the open batch while the crawl waits, so readers see fresh data."""
         if self.archive is not None:
-            self.archive.flush()
+            self._guarded("commit a batch", self.archive.flush)
 
     @property
     def stats(self) -> StatsCollector:
@@ -81,12 +101,17 @@ class ArchivePipeline:
         return self.crawler.stats
 
     def spider_opened(self) -> None:
-        from ecss_crawler.archive import Archive
+        """Take the archive lock, open (create, migrate) the archive, record the crawl."""
         from ecss_crawler.archive.lock import ArchiveLock
 
-        spider = self.crawler.spider
         self.lock = ArchiveLock(self.db_path)
-        if not self.lock.acquire():
+        try:
+            acquired = self.lock.acquire()
+        except OSError as error:
+            self.lock = None
+            self._storage_failed("take the archive lock", error)
+            return
+        if not acquired:
             self.stats.set_value("ecss/locked", True)
             logger.error(
                 "Another crawl (process %s) is writing %s; this run stops without writing. "
@@ -96,6 +121,12 @@ class ArchivePipeline:
                 self.lock.path,
             )
             return
+        self._guarded("open the archive", self._open_archive)
+
+    def _open_archive(self) -> None:
+        from ecss_crawler.archive import Archive
+
+        spider = self.crawler.spider
         self.archive = Archive(self.db_path, batch_size=self.batch_size)
         self.crawl_id = self.archive.begin_crawl(
             bare_host(getattr(spider, "base_url", "")),
@@ -106,8 +137,14 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         if self.archive is None or self.crawl_id is None:
-            return item  # locked out: nothing is written
+            return item  # locked out, or the archive failed: nothing is written
+        self._guarded(f"store {_item_url(item)}", lambda: self._store(item))
+        return item
 
+    def _store(self, item: Any) -> None:
+        """Write one item (each ``Archive`` call is atomic)."""
+        assert self.archive is not None
+        assert self.crawl_id is not None
         if isinstance(item, CapturedArticle):
             capture = item.capture
             capture_id = self.archive.store_capture(
@@ -149,22 +186,150 @@ class ArchivePipeline:
                 item.url, self.crawl_id, item.stage, item.reason, item.status
             )
             self.stats.inc_value(f"ecss/failures/{item.stage}")
-        return item
 
-    def spider_closed(self, reason: str) -> None:
+    def request_dropped(self, request: Request) -> None:
+        """A redirected article request that the duplicate filter dropped because it
+        redirects back into its own chain is a redirect loop (A -> B -> A): record it, or
+        the article would vanish without a trace. (A redirect to a page fetched through
+        another link is a plain duplicate, not a failure.)"""
+        chain = request.meta.get("redirect_urls") or []
+        if not chain or request.meta.get("ecss_kind") != "article":
+            return
+        if url_key(request.url) not in {url_key(url) for url in chain}:
+            return
         if self.archive is None or self.crawl_id is None:
             return
+        reason = "redirect loop: " + " -> ".join([*chain, request.url])
+        self.stats.inc_value("ecss/failures/fetch")
+        logger.warning("Article not fetched: %s", reason)
+        archive, crawl_id = self.archive, self.crawl_id
+        self._guarded(
+            f"record a failure for {chain[0]}",
+            lambda: archive.record_failure(chain[0], crawl_id, "fetch", reason),
+        )
+
+    def spider_closed(self, reason: str) -> None:
+        """Record the end of the crawl, commit, close; release the lock."""
+        self._closing = True
+        try:
+            if self.archive is not None and self.crawl_id is not None:
+                self._guarded("finish the crawl record", lambda: self._finish(reason))
+        finally:
+            if self.archive is not None:
+                self._close_archive()
+            if self.lock is not None:
+                self.lock.release()
+
+    def _finish(self, reason: str) -> None:
         from ecss_crawler.report import crawl_counts, field_coverage
 
+        assert self.archive is not None
+        assert self.crawl_id is not None
         stats = self.stats.get_stats()
         verdict = str((stats.get("ecss/verdict") or {}).get("status") or "ok")
         status = verdict if verdict != "ok" else "finished" if reason == "finished" else reason
+        if stats.get(STORAGE_ERROR_STAT):
+            status = "storage_error"
         self.archive.finish_crawl(
             self.crawl_id, reason, crawl_counts(stats), field_coverage(stats), status=status
         )
-        self.archive.close()
-        if self.lock is not None:
-            self.lock.release()
+
+    def _close_archive(self) -> None:
+        """Commit what is pending and close; after a storage error, whatever can be."""
+        assert self.archive is not None
+        archive, self.archive = self.archive, None
+        try:
+            archive.close()
+        except STORAGE_ERRORS as error:
+            self._storage_failed("commit the last batch", error)
+
+    # -- storage errors ----------------------------------------------------------------------
+
+    def _guarded(self, action: str, write: Callable[[], object]) -> None:
+        """Run one archive write; a storage error stops the crawl instead of being raised."""
+        try:
+            write()
+        except STORAGE_ERRORS as error:
+            self._storage_failed(action, error)
+
+    def _storage_failed(self, action: str, error: BaseException) -> None:
+        """Log one clear error, flag the crawl (exit code 7) and stop it. Committed batches
+        stay as they are; the batch in progress is rolled back."""
+        if self.stats.get_value(STORAGE_ERROR_STAT):
+            logger.debug("Further storage error (could not %s): %s", action, error)
+            return
+        self.stats.set_value(STORAGE_ERROR_STAT, f"could not {action}: {error}")
+        logger.error(
+            "STORAGE ERROR: could not %s (archive %s): %s: %s. %s The crawl stops here; "
+            "everything committed before is kept, and once this is fixed the next run "
+            "fetches the rest.",
+            action,
+            self.db_path,
+            type(error).__name__,
+            error,
+            storage_hint(error),
+        )
+        if self.archive is not None:
+            archive, self.archive = self.archive, None
+            _abandon(archive)
+        self._stop_crawl()
+
+    def _stop_crawl(self) -> None:
+        """Close the spider; if the engine is not running yet (the archive failed to open),
+        as soon as it starts."""
+        if self._closing:
+            return  # the spider is closing already
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not set before the crawl starts
+            engine = None
+        if engine is None or not engine.running:
+            self._stop_when_started = True
+            return
+        self._stop_when_started = False
+        deferred_from_coro(engine.close_spider_async(reason="storage_error"))
+
+    def engine_started(self) -> None:
+        """Carry out a stop asked for before the engine ran."""
+        if self._stop_when_started:
+            self._stop_crawl()
+
+
+def storage_hint(error: BaseException) -> str:
+    """What the user can do about a storage error, judged from its errno or message."""
+    code = getattr(error, "errno", None)
+    text = str(error).lower()
+    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "full" in text:
+        return "The disk (or a size limit) is full: free some space."
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or ("read" in text and "only" in text):
+        return "The archive (or its folder) is read-only: make it writable."
+    if "disk i/o" in text:
+        return "The disk failed a write: check free space, quotas and the device."
+    return "Check the archive file and its folder."
+
+
+def _abandon(archive: Archive) -> None:
+    """Close an archive whose storage failed, without committing.
+
+    The failed write may have left its article half-done if even the rollback of its
+    savepoint failed, so the open batch is rolled back as a whole (its articles are not
+    in the archive, so the next crawl fetches them again); committed batches stay.
+    """
+    connection = archive.db.conn
+    try:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+    except sqlite3.Error as error:
+        logger.debug("Rolling back after a storage error: %s", error)
+    finally:
+        connection.close()  # a transaction still open is rolled back here
+
+
+def _item_url(item: Any) -> str:
+    for value in (getattr(item, "url", None), getattr(getattr(item, "article", None), "url", None)):
+        if value:
+            return str(value)
+    return "an item"
 
 
 def _spider_args(spider: Any) -> dict[str, Any]:

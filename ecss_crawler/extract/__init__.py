@@ -14,7 +14,12 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from ecss_crawler.extract.article import ArticlePage
-from ecss_crawler.extract.decode import NotHTMLError, decode_html, detect_encoding
+from ecss_crawler.extract.decode import (
+    NotHTMLError,
+    decode_html,
+    detect_encoding,
+    repair_markup,
+)
 from ecss_crawler.extract.metadata import Metadata
 from ecss_crawler.extract.pagetype import ARTICLE, NotAnArticle, classify_page
 from ecss_crawler.extract.text import word_count
@@ -39,10 +44,10 @@ __all__ = [
 def parse_html(html: str | bytes, url: str, content_type: str | None = None) -> Selector:
     """Decode and parse a page once; raises :class:`NotHTMLError` for non-HTML input."""
     if isinstance(html, str):
-        return Selector(text=decode_html(html), base_url=url, type="html")
+        return Selector(text=repair_markup(decode_html(html)), base_url=url, type="html")
     encoding = detect_encoding(html, content_type)
     decode_html(html[:8192].decode(encoding, "ignore"))  # refuses binary and non-HTML input
-    return Selector(body=html, encoding=encoding, base_url=url, type="html")
+    return Selector(body=repair_markup(html), encoding=encoding, base_url=url, type="html")
 
 
 def page_kind(sel: Selector, profile: SiteProfile) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import AnyStr
 
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, resolve_encoding
 
@@ -10,6 +11,21 @@ from ecss_crawler.extract.text import arabic_share
 
 #: Tried in order when the declared encoding cannot decode the body.
 _FALLBACK_ENCODINGS: tuple[str, ...] = ("utf-8", "cp1256", "cp1252")
+
+
+#: ``</body>`` and ``</html>`` end tags. libxml2 drops everything after a ``</html>``, so one
+#: printed early (by a plugin or a pasted snippet) would cut the article off.
+_END_TAGS = r"</(?:html|body)\s*>"
+_END_TAGS_TEXT = re.compile(_END_TAGS, re.IGNORECASE)
+_END_TAGS_BYTES = re.compile(_END_TAGS.encode("ascii"), re.IGNORECASE)
+
+
+def repair_markup(body: AnyStr) -> AnyStr:
+    """Remove ``</body>`` and ``</html>`` end tags: the parser infers them at the end, as a
+    browser does, instead of losing whatever follows a stray one."""
+    if isinstance(body, bytes):
+        return _END_TAGS_BYTES.sub(b"", body)
+    return _END_TAGS_TEXT.sub("", body)
 
 
 class NotHTMLError(ValueError):

@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
@@ -127,9 +128,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         slot.delay = wanted
         until = time.monotonic() + delay
         self._slowed_until[key] = max(self._slowed_until.get(key, 0.0), until)
-        from twisted.internet import reactor  # the one the crawl installed
-
-        reactor.callLater(delay, self._restore_slot, downloader, key, normal)
+        call_later(delay, self._restore_slot, downloader, key, normal)
 
     def _restore_slot(self, downloader: Any, key: str, normal: float) -> None:
         """Give a slot its normal delay back once the last backoff on it has passed."""

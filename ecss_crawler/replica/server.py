@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -254,6 +255,13 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     replica: ReplicaServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (or is killed) mid-request is normal here, not an error."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class ReplicaServer:

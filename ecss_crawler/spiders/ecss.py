@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
@@ -144,8 +145,9 @@ class EcssSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """The home page, robots.txt for sitemaps (unless categories are chosen), canaries."""
-        if self.crawler.stats.get_value("ecss/locked"):
-            return  # another crawl is writing this archive (logged by the pipeline)
+        stats = self.crawler.stats
+        if stats.get_value("ecss/locked") or stats.get_value("ecss/storage_error"):
+            return  # another crawl is writing this archive, or it cannot be written (logged)
         self._open_archive_reader()
         self.crawler.stats.set_value("ecss/site", self.site)
         yield self._listing_request(self.base_url, page=1, home=True)
@@ -254,10 +256,15 @@ class EcssSpider(scrapy.Spider):
         self.crawler.stats.inc_value("ecss/listing_pages")
         if response.meta.get("ecss_home") and listing_page_number(response.url) == 1:
             yield from self._discover_sitemaps()
-        if not self._listing_wanted(response):
-            yield from self._category_requests(response)
+        try:  # the extractor's decoding and markup repair, as for articles
+            sel = parse_html(response.body, response.url, _header(response, "Content-Type"))
+        except NotHTMLError as error:
+            logger.warning("Unreadable listing page %s: %s", response.url, error)
             return
-        listing = parse_listing(response.selector, response.url, self.profile)
+        if not self._listing_wanted(response):
+            yield from self._category_requests(sel, response.url)
+            return
+        listing = parse_listing(sel, response.url, self.profile)
         self._count_first_page(response, bool(listing.cards))
         fresh = [card for card in listing.cards if not self._older_than_since(card.date)]
         unchanged = 0
@@ -270,7 +277,7 @@ class EcssSpider(scrapy.Spider):
             request = self._article_request(card.url, source="listing", card=card, known=known)
             if request is not None:
                 yield request
-        yield from self._category_requests(response)
+        yield from self._category_requests(sel, response.url)
         yield from self._next_listing(
             response,
             listing.next_url,
@@ -310,8 +317,8 @@ class EcssSpider(scrapy.Spider):
             probe = listing_page_url(response.url, page + 1)
             yield self._listing_request(probe, page=page + 1, probe=True)
 
-    def _category_requests(self, response: TextResponse) -> Iterator[scrapy.Request]:
-        for url in category_links(response.selector, response.url):
+    def _category_requests(self, sel: Selector, page_url: str) -> Iterator[scrapy.Request]:
+        for url in category_links(sel, page_url):
             if self._allowed(url) and listing_page_number(url) == 1 and self._category_wanted(url):
                 yield self._listing_request(url, page=1)
 
@@ -432,12 +439,13 @@ class EcssSpider(scrapy.Spider):
             else:
                 yield PageFailure(request.url, "fetch", f"HTTP {status}", status)
         elif isinstance(error, IgnoreRequest):
+            # An off-site redirect, the size limit, robots.txt: the article is not archived,
+            # so it is a failure like any other (recorded under the URL the listing named).
             self.crawler.stats.inc_value("ecss/article_ignored")
             logger.info("Article request ignored: %s (%s)", request.url, failure.getErrorMessage())
+            yield PageFailure(_listed_url(request), "fetch", _failure_reason(failure))
         else:
-            yield PageFailure(
-                request.url, "fetch", f"{type(error).__name__}: {failure.getErrorMessage()}"
-            )
+            yield PageFailure(_listed_url(request), "fetch", _failure_reason(failure))
 
     # -- removals --------------------------------------------------------------------------
 
@@ -568,6 +576,19 @@ def _conditional_headers(known: Known | None) -> dict[str, str]:
     if known is not None and known.last_modified:
         headers["If-Modified-Since"] = known.last_modified
     return headers
+
+
+def _listed_url(request: scrapy.Request) -> str:
+    """The URL first requested (before any redirect): the one a listing or sitemap named."""
+    redirects = request.meta.get("redirect_urls") or [request.url]
+    return str(redirects[0])
+
+
+def _failure_reason(failure: Failure) -> str:
+    """``ErrorType: message``, or just the type when the message is empty."""
+    name = type(failure.value).__name__
+    message = failure.getErrorMessage().strip()
+    return f"{name}: {message}" if message else name
 
 
 def _header(response: Response, name: str) -> str | None:
