@@ -22,18 +22,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
 )
 
 #: Fields whose presence is counted per crawl (the layout-break alarm watches these).
-COVERAGE_FIELDS: tuple[str, ...] = (
-    "title",
-    "authors",
-    "published",
-    "modified",
-    "categories",
-    "tags",
-    "summary",
-    "body",
-    "post_id",
-    "language",
-)
+COVERAGE_FIELDS: tuple[str, ...] = (*CONTENT_FIELDS, "post_id", "language")
 
 #: Fields that an article record must have to be stored at all.
 REQUIRED_FIELDS: tuple[str, ...] = ("title", "body", "published")

@@ -4,6 +4,7 @@ Every project-specific setting is named ``ECSS_*``; override any with ``-s NAME=
 """
 
 from ecss_crawler import __version__
+from ecss_crawler.monitoring import DEFAULT_MIN_COVERAGE
 
 BOT_NAME = "ecss_crawler"
 SPIDER_MODULES = ["ecss_crawler.spiders"]
@@ -25,15 +26,7 @@ ECSS_ALLOWED_SITE_ONLY = True
 #: Where each crawl's JSON report goes (default: ``reports/`` beside ECSS_DB).
 ECSS_REPORTS_DIR = None
 #: Layout-break alarm: minimum share of articles that must have each field ...
-ECSS_ALARM_MIN_COVERAGE = {
-    "title": 0.95,
-    "body": 0.95,
-    "published": 0.9,
-    "authors": 0.8,
-    "categories": 0.8,
-    "modified": 0.5,
-    "tags": 0.2,
-}
+ECSS_ALARM_MIN_COVERAGE = dict(DEFAULT_MIN_COVERAGE)
 #: ... the most field values that may come only from these fallback layers ...
 ECSS_ALARM_FALLBACK_LAYERS = ["generic"]
 ECSS_ALARM_MAX_FALLBACK_SHARE = 0.5

@@ -69,19 +69,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        delay = self.backoff(request, response)
-        reason = f"HTTP {response.status}"
-        retry = get_retry_request(
-            request,
-            reason=reason,
-            spider=self._spider(),
-            max_retry_times=self._max_times(request),
-            priority_adjust=self.priority_adjust,
-        )
-        if retry is None:
-            return response
-        self._schedule(retry, delay, request)
-        return retry
+        return self._retry(request, f"HTTP {response.status}", response) or response
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:  # type: ignore[override]
         if isinstance(exception, self.exceptions_to_retry) and not request.meta.get(
@@ -90,7 +78,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return self._retry(request, exception)
         return None
 
-    def _retry(self, request: Request, reason: Any) -> Request | None:
+    def _retry(
+        self, request: Request, reason: Any, response: Response | None = None
+    ) -> Request | None:
+        """Scrapy's retry request (None once the retries are spent), held back by the backoff."""
         retry = get_retry_request(
             request,
             reason=reason,
@@ -99,7 +90,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             priority_adjust=self.priority_adjust,
         )
         if retry is not None:
-            self._schedule(retry, self.backoff(request, None), request)
+            self._schedule(retry, self.backoff(request, response), request)
         return retry
 
     def _schedule(self, retry: Request, delay: float, original: Request) -> None:
