@@ -101,6 +101,7 @@ class EcssSpider(scrapy.Spider):
         self.canaries = int(canaries) if self.incremental else 0
         self.scheduled: set[bytes] = set()
         self.seen_post_ids: set[int] = set()
+        self.categories_seen: set[str] = set()
         self.reader: ArchiveReader | None = None
         self.freshness: Freshness | None = None
         #: URL keys listed by the post sitemaps, for the removal check (None: not collected).
@@ -318,7 +319,15 @@ class EcssSpider(scrapy.Spider):
             yield self._listing_request(probe, page=page + 1, probe=True)
 
     def _category_requests(self, sel: Selector, page_url: str) -> Iterator[scrapy.Request]:
+        """The category tree, read from first listing pages only (later pages repeat the
+        same menus); each category is requested once (a set bounded by the tree)."""
+        if listing_page_number(page_url) != 1:
+            return
         for url in category_links(sel, page_url):
+            key = url_key(url)
+            if key in self.categories_seen:
+                continue
+            self.categories_seen.add(key)
             if self._allowed(url) and listing_page_number(url) == 1 and self._category_wanted(url):
                 yield self._listing_request(url, page=1)
 
