@@ -307,7 +307,46 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="our extractor as module:function (default: %(default)s)",
     )
     parser.add_argument("--per-page", action="store_true", help="also print body F1 per fixture")
+    parser.add_argument(
+        "--speed-pages",
+        nargs="*",
+        type=Path,
+        default=[],
+        metavar="HTML",
+        help="extra saved pages (e.g. full-size real pages) timed for pages/s only",
+    )
     return parser.parse_args(argv)
+
+
+def load_speed_pages(paths: Sequence[Path]) -> list[Fixture]:
+    """Saved pages with no expected output; their URL is their canonical link."""
+    pages = []
+    for path in paths:
+        html = path.read_bytes()
+        found = re.search(rb'<link rel=["\']canonical["\'] href=["\']([^"\']+)', html)
+        url = found.group(1).decode() if found else path.resolve().as_uri()
+        pages.append(Fixture(path.name, url, html, {}))
+    return pages
+
+
+def speed_table(pages: Sequence[Fixture], ours: str, repeat: int) -> str:
+    """Pages per second of each extractor on each page, and ours as a multiple of trafilatura."""
+    rows = []
+    for page in pages:
+        rates = {
+            name: pages_per_second(fn, [page], repeat) for name, fn in extractors(ours).items()
+        }
+        ratio = rates["ours"] / rates["trafilatura"]
+        rows.append(
+            [
+                page.name,
+                f"{len(page.html) // 1024} KB",
+                *(f"{rate:.1f}" for rate in rates.values()),
+                f"{ratio:.1f}x",
+            ]
+        )
+    header = ["page", "size", *extractors(ours), "ours / trafilatura"]
+    return markdown_table(header, rows, "l" + "r" * (len(header) - 1))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -330,6 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.per_page:
         print("\n## Body F1 per fixture\n")
         print(per_page_table(fixtures, bodies))
+    if args.speed_pages:
+        print("\n## Pages per second on full-size saved pages\n")
+        print(speed_table(load_speed_pages(args.speed_pages), args.ours, max(5, args.repeat * 20)))
     return 0
 
 

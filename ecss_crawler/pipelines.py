@@ -12,10 +12,12 @@ touched, so nothing already stored is lost.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Request, signals
@@ -65,7 +67,13 @@ class ValidatePipeline:
 
 
 class ArchivePipeline:
-    """Store records, captures and failures in the SQLite archive (``ECSS_DB``)."""
+    """Store records, captures and failures in the SQLite archive (``ECSS_DB``).
+
+    Every archive call runs on one writer thread of its own (the archive's single
+    connection lives there). Compression and SQLite release the GIL, so storing an
+    article overlaps with parsing and extracting the next ones; items still reach
+    the archive one at a time, in order.
+    """
 
     def __init__(self, crawler: Crawler, db_path: str, batch_size: int) -> None:
         self.crawler = crawler
@@ -76,6 +84,11 @@ class ArchivePipeline:
         self.lock: ArchiveLock | None = None
         self._stop_when_started = False
         self._closing = False
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecss-archive")
+
+    def _call(self, write: Callable[[], Any]) -> Any:
+        """Run ``write`` on the writer thread and wait for it (rare, blocking calls)."""
+        return self._writer.submit(write).result()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -135,57 +148,63 @@ class ArchivePipeline:
         self.stats.set_value("ecss/crawl_id", self.crawl_id)
         self.stats.set_value("ecss/arguments", _spider_args(spider))
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if self.archive is None or self.crawl_id is None:
             return item  # locked out, or the archive failed: nothing is written
-        self._guarded(f"store {_item_url(item)}", lambda: self._store(item))
+        try:
+            counted = await asyncio.wrap_future(self._writer.submit(self._store, item))
+        except STORAGE_ERRORS as error:
+            self._storage_failed(f"store {_item_url(item)}", error)
+            return item
+        for key in counted:
+            self.stats.inc_value(key)
         return item
 
-    def _store(self, item: Any) -> None:
-        """Write one item (each ``Archive`` call is atomic)."""
-        assert self.archive is not None
-        assert self.crawl_id is not None
+    def _store(self, item: Any) -> list[str]:
+        """Write one item on the writer thread (each ``Archive`` call is atomic); return
+        the stats keys to count (the stats are only touched on the crawl's thread)."""
+        archive, crawl_id = self.archive, self.crawl_id
+        if archive is None or crawl_id is None:
+            return []  # the archive failed while this item was queued
         if isinstance(item, CapturedArticle):
             capture = item.capture
-            capture_id = self.archive.store_capture(
+            capture_id = archive.store_capture(
                 capture.url,
                 capture.status,
                 capture.headers,
                 capture.body,
-                self.crawl_id,
+                crawl_id,
                 fetched_at=capture.fetched_at,
             )
-            result = self.archive.store_article(
+            result = archive.store_article(
                 item.article,
-                self.crawl_id,
+                crawl_id,
                 etag=capture.etag,
                 last_modified=capture.last_modified,
                 capture_id=capture_id,
             )
-            self.stats.inc_value(f"ecss/stored/{result.outcome}")
             if result.outcome == "rejected":
                 logger.warning(
                     "Kept the archived version of %s: %s", item.article.url, result.reason
                 )
-        elif isinstance(item, ArticleUnchanged):
-            self.archive.mark_seen(
-                item.article_id, etag=item.etag, last_modified=item.last_modified
-            )
-            self.stats.inc_value("ecss/stored/not_modified")
-        elif isinstance(item, ArticleGone):
-            if self.archive.mark_removed(item.article_id or item.url, self.crawl_id):
-                self.stats.inc_value("ecss/removed")
+            return [f"ecss/stored/{result.outcome}"]
+        if isinstance(item, ArticleUnchanged):
+            archive.mark_seen(item.article_id, etag=item.etag, last_modified=item.last_modified)
+            return ["ecss/stored/not_modified"]
+        if isinstance(item, ArticleGone):
+            if archive.mark_removed(item.article_id or item.url, crawl_id):
                 logger.info("Marked removed (HTTP %s): %s", item.status, item.url)
-        elif isinstance(item, PageFailure):
+                return ["ecss/removed"]
+            return []
+        if isinstance(item, PageFailure):
             if item.capture is not None:
                 c = item.capture
-                self.archive.store_capture(
-                    c.url, c.status, c.headers, c.body, self.crawl_id, fetched_at=c.fetched_at
+                archive.store_capture(
+                    c.url, c.status, c.headers, c.body, crawl_id, fetched_at=c.fetched_at
                 )
-            self.archive.record_failure(
-                item.url, self.crawl_id, item.stage, item.reason, item.status
-            )
-            self.stats.inc_value(f"ecss/failures/{item.stage}")
+            archive.record_failure(item.url, crawl_id, item.stage, item.reason, item.status)
+            return [f"ecss/failures/{item.stage}"]
+        return []
 
     def request_dropped(self, request: Request) -> None:
         """A redirected article request that the duplicate filter dropped because it
@@ -219,6 +238,7 @@ class ArchivePipeline:
                 self._close_archive()
             if self.lock is not None:
                 self.lock.release()
+            self._writer.shutdown(wait=True)
 
     def _finish(self, reason: str) -> None:
         from ecss_crawler.report import crawl_counts, field_coverage
@@ -239,7 +259,7 @@ class ArchivePipeline:
         assert self.archive is not None
         archive, self.archive = self.archive, None
         try:
-            archive.close()
+            self._call(archive.close)
         except STORAGE_ERRORS as error:
             self._storage_failed("commit the last batch", error)
 
@@ -248,7 +268,7 @@ class ArchivePipeline:
     def _guarded(self, action: str, write: Callable[[], object]) -> None:
         """Run one archive write; a storage error stops the crawl instead of being raised."""
         try:
-            write()
+            self._call(write)
         except STORAGE_ERRORS as error:
             self._storage_failed(action, error)
 
@@ -271,7 +291,7 @@ class ArchivePipeline:
         )
         if self.archive is not None:
             archive, self.archive = self.archive, None
-            _abandon(archive)
+            self._call(lambda: _abandon(archive))
         self._stop_crawl()
 
     def _stop_crawl(self) -> None:

@@ -19,6 +19,7 @@ held before; once the storage is fixed, the next run completes it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import resource
@@ -300,7 +301,7 @@ def test_pipeline_stops_cleanly_on_a_storage_error(
     crawler.spider = SimpleNamespace(base_url="https://example.org/", name="ecss")  # type: ignore[assignment]
     pipeline = ArchivePipeline.from_crawler(crawler)
     pipeline.spider_opened()
-    pipeline.process_item(_captured(1))
+    asyncio.run(pipeline.process_item(_captured(1)))
     pipeline.spider_idle()  # committed
     archive = pipeline.archive
     assert archive is not None
@@ -310,8 +311,9 @@ def test_pipeline_stops_cleanly_on_a_storage_error(
 
     monkeypatch.setattr(archive, "store_capture", full)
     item = _captured(2)
-    assert pipeline.process_item(item) is item
-    assert pipeline.process_item(_captured(3)) is not None  # later items: nothing happens
+    assert asyncio.run(pipeline.process_item(item)) is item
+    later = _captured(3)
+    assert asyncio.run(pipeline.process_item(later)) is later  # later items: nothing happens
     pipeline.spider_closed("storage_error")
 
     assert crawler.stats is not None
