@@ -200,7 +200,7 @@ class EcssSpider(scrapy.Spider):
         yield from self._sitemap_requests(self._default_sitemaps())
 
     def _sitemap_requests(
-        self, urls: Iterable[str], optional: bool = True
+        self, urls: Iterable[str], optional: bool = True, priority: int = 5
     ) -> Iterator[scrapy.Request]:
         """``optional``: guessed locations, which may well not exist."""
         for url in urls:
@@ -209,7 +209,7 @@ class EcssSpider(scrapy.Spider):
                 callback=self.parse_sitemap,
                 errback=self.sitemap_failed,
                 meta={KIND: "sitemap", "ecss_optional": optional},
-                priority=5,
+                priority=priority,
             )
 
     def sitemap_failed(self, failure: Failure) -> None:
@@ -231,7 +231,13 @@ class EcssSpider(scrapy.Spider):
         if sitemap.type == "sitemapindex":
             for entry in entries:
                 if same_site(entry["loc"], self.base_url) and _wanted_sitemap(entry["loc"]):
-                    yield from self._sitemap_requests([entry["loc"]], optional=False)
+                    # Post sitemaps last: by then the listings have scheduled nearly every
+                    # article, so their entries are duplicates the scheduler drops at once
+                    # instead of thousands of requests queued in memory.
+                    late = not _is_category_sitemap(entry["loc"])
+                    yield from self._sitemap_requests(
+                        [entry["loc"]], optional=False, priority=-10 if late else 5
+                    )
             return
         taxonomy = _is_category_sitemap(response.url)
         for entry in entries:
