@@ -1,0 +1,1 @@
+"""Shared helpers for the crawl and scale benchmarks (site serving, measuring, services)."""
