@@ -149,12 +149,16 @@ _MULTI_SPACE = re.compile(r"\s{2,}|[\t\n\r\f\v\xa0]")
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 _LAZY_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "src")
 
+#: ``javascript=False``: its link rewriting is the costly pass, and the two things it
+#: guards against are handled before cleaning: ``on*`` attributes never pass
+#: ``safe_attrs_only``, and :func:`_prepare_for_cleaning` drops every ``javascript:``,
+#: ``data:`` (links) and other non-http(s) URL from ``href`` and ``src``.
 _CLEANER = Cleaner(
     scripts=True,
-    javascript=True,
+    javascript=False,
     comments=True,
     style=True,
-    inline_style=True,
+    inline_style=False,
     links=True,
     meta=True,
     page_structure=True,
@@ -325,11 +329,13 @@ def find_attachments(root: HtmlElement, page_url: str) -> list[str]:
 
 
 def absolute_url(href: str, page_url: str) -> str | None:
-    """Resolve ``href`` against the page; None for javascript:, mailto: and empty links."""
+    """Resolve ``href`` against the page; None unless the result is an http(s) URL
+    (so no javascript:, vbscript:, data:, mailto: or empty links survive)."""
     href = href.strip()
-    if not href or href.lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
+    if not href:
         return None
-    return urljoin(page_url, href)
+    resolved = urljoin(page_url, href)
+    return resolved if urlsplit(resolved).scheme.lower() in ("http", "https") else None
 
 
 def render_clean_html(root: HtmlElement, page_url: str, *, in_place: bool = False) -> str:
@@ -410,3 +416,4 @@ def _resolve_image(img: HtmlElement, page_url: str) -> None:
             if url:
                 img.set("src", url)
                 return
+    img.attrib.pop("src", None)  # only a placeholder, or a javascript: URL
