@@ -562,3 +562,20 @@ def test_reparse_finds_captures_by_url_spelling(archive: Archive) -> None:
 
     assert archive.reparse(extract) == {"unchanged": 1}
     assert calls == [fetched]
+
+
+@pytest.mark.parametrize("lost", ["authors", "modified", "categories", "tags"])
+def test_a_version_that_loses_a_field_never_replaces_the_stored_one(tmp_path, lost) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        crawl = archive.begin_crawl("ecss", {})
+        assert archive.store_article(make_article(1), crawl).outcome == "new"
+        empty = None if lost == "modified" else []
+        result = archive.store_article(
+            make_article(1, body="Changed body. " * 40, **{lost: empty}), crawl
+        )
+        assert result.outcome == "rejected"
+        assert lost in (result.reason or "")
+        archive.flush()
+        row = archive.db["articles"].get("ecss:1")
+        assert row[lost] not in (None, "[]")
+        assert archive.db["revisions"].count == 0

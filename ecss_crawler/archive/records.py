@@ -32,13 +32,6 @@ TRACKING_FIELDS: tuple[str, ...] = (
     "etag",
     "last_modified",
 )
-#: Hidden columns indexed by FTS (normalised text; never shown).
-SEARCH_FIELDS: tuple[str, ...] = (
-    "search_title",
-    "search_summary",
-    "search_body",
-    "search_variants",
-)
 #: Columns an export may contain (an allow-list: export field names become SQL identifiers).
 EXPORT_FIELDS: tuple[str, ...] = ("id", *ARTICLE_FIELDS, *TRACKING_FIELDS)
 

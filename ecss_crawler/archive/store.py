@@ -51,8 +51,6 @@ MIN_BODY_RATIO = 0.5
 #: A new extraction that empties one of these fields, which the stored version
 #: has, is taken for a layout break and never replaces the stored version.
 LOSABLE_FIELDS: tuple[str, ...] = ("authors", "modified", "categories", "tags")
-#: Failure stages the crawler uses (others are accepted and stored as given).
-FAILURE_STAGES: tuple[str, ...] = ("fetch", "extract", "store")
 CAPTURE_ENCODING = "zlib"
 #: Keys of each :meth:`Archive.known_articles` value.
 KNOWN_ARTICLE_KEYS: tuple[str, ...] = (

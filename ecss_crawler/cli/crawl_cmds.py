@@ -13,7 +13,6 @@ from ecss_crawler.report import summary, summary_text
 
 #: Documented exit codes (README "Exit codes").
 EXIT_OK = 0
-EXIT_USAGE = 2
 EXIT_UNREACHABLE = 4
 EXIT_LAYOUT_BREAK = 5
 EXIT_TOO_MANY_FAILURES = 6
@@ -59,7 +58,9 @@ def exit_code(stats: dict[str, Any]) -> int:
     """The documented exit code for a finished crawl's stats (README "Exit codes")."""
     if stats.get("ecss/locked"):
         return EXIT_LOCKED
-    if stats.get("ecss/storage_error"):
+    from ecss_crawler.pipelines import STORAGE_ERROR_STAT
+
+    if stats.get(STORAGE_ERROR_STAT):
         return EXIT_STORAGE
     answered = sum(
         int(v)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -502,6 +502,3 @@ def _generic_body(sel: Selector) -> Body:
         deduplicate=True,
     )
     return _with_html(body_from_text(text or ""))
-
-
-FieldFunction = Callable[[], Found[Any]]

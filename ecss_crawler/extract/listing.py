@@ -151,10 +151,3 @@ def category_links(sel: Selector, url: str) -> list[str]:
         if _CATEGORY_LINK.search(absolute) and absolute not in found:
             found.append(absolute)
     return found
-
-
-def page_links(sel: Selector, url: str) -> list[str]:
-    """Every link on the page, absolute, in page order (the spider filters them)."""
-    return [
-        urljoin(url, str(href).strip()) for href in sel.root.xpath("//a/@href") if str(href).strip()
-    ]

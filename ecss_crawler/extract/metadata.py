@@ -77,7 +77,7 @@ class Metadata:
     def article_node(self) -> dict[str, Any] | None:
         """The JSON-LD node describing the article, if any."""
         for node in self.jsonld_nodes:
-            if _types(node) & ARTICLE_TYPES:
+            if node_types(node) & ARTICLE_TYPES:
                 return node
         return None
 
@@ -99,7 +99,7 @@ class Metadata:
         """Names the page gives its own site or publisher."""
         names = self.all("og:site_name")
         for node in self.jsonld_nodes:
-            if _types(node) & {"WebSite", "Organization", "NewsMediaOrganization"}:
+            if node_types(node) & {"WebSite", "Organization", "NewsMediaOrganization"}:
                 for key in ("name", "legalName", "alternateName"):
                     value = node.get(key)
                     if isinstance(value, str) and value.strip():
@@ -117,7 +117,7 @@ class Metadata:
         if value:
             return value
         for node in self.jsonld_nodes:
-            if _types(node) & {"WebPage", "ItemPage"} and node.get(key):
+            if node_types(node) & {"WebPage", "ItemPage"} and node.get(key):
                 return node.get(key)
         return None
 
@@ -134,15 +134,11 @@ def _flatten(data: Any) -> Iterator[dict[str, Any]]:
             yield data
 
 
-def _types(node: dict[str, Any]) -> set[str]:
+def node_types(node: dict[str, Any]) -> set[str]:
+    """The ``@type`` values of a JSON-LD node as a set."""
     kind = node.get("@type")
     if isinstance(kind, str):
         return {kind}
     if isinstance(kind, list):
         return {item for item in kind if isinstance(item, str)}
     return set()
-
-
-def node_types(node: dict[str, Any]) -> set[str]:
-    """The ``@type`` values of a JSON-LD node as a set."""
-    return _types(node)

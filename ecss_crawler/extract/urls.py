@@ -144,14 +144,6 @@ def is_never_follow(url: str) -> bool:
     return parts.path.lower().endswith(_NON_HTML_EXTENSIONS)
 
 
-def shortlink_id(url: str) -> int | None:
-    """The post id of a ``?p=ID`` shortlink."""
-    for key, value in parse_qsl(urlsplit(url).query):
-        if key == "p" and value.isdigit():
-            return int(value)
-    return None
-
-
 def listing_page_url(listing_url: str, page: int) -> str:
     """URL of page ``page`` of a WordPress listing (``/category/x/page/3/``), query kept."""
     parts = urlsplit(listing_url)
