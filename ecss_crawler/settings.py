@@ -41,6 +41,10 @@ ECSS_REMOVAL_CHECK_MAX = 50
 #: Retry backoff: base * 2**attempt seconds unless Retry-After says otherwise, capped.
 ECSS_RETRY_BACKOFF_BASE = 2.0
 ECSS_RETRY_MAX_DELAY = 120.0
+#: Keep scheduled requests on disk even without JOBDIR (flat memory on large sites) ...
+ECSS_DISK_FRONTIER = True
+#: ... in a scratch directory created here (default: the system temporary directory).
+ECSS_FRONTIER_DIR = None
 
 # -- politeness ------------------------------------------------------------------------------
 USER_AGENT = f"ecss-crawler/{__version__} (+{ECSS_CONTACT_URL})"
@@ -75,6 +79,7 @@ HTTPCACHE_IGNORE_HTTP_CODES = [429, 500, 502, 503, 504]
 
 # -- components ------------------------------------------------------------------------------
 REQUEST_FINGERPRINTER_CLASS = "ecss_crawler.fingerprint.UrlKeyFingerprinter"
+SCHEDULER = "ecss_crawler.scheduler.DiskFrontierScheduler"
 DOWNLOADER_MIDDLEWARES = {
     "ecss_crawler.middlewares.AllowedSiteMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

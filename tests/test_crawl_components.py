@@ -1,20 +1,24 @@
-"""Crawl components in isolation: polite settings, retry backoff, off-site guard, fingerprints."""
+"""Crawl components in isolation: polite settings, retry backoff, off-site guard, fingerprints,
+the on-disk frontier."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from scrapy import Request
 from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.test import get_crawler
 
 from ecss_crawler import settings as project
 from ecss_crawler.fingerprint import UrlKeyFingerprinter
 from ecss_crawler.middlewares.retry import BackoffRetryMiddleware, retry_after_seconds
 from ecss_crawler.middlewares.site import AllowedSiteMiddleware, OffsiteRequestError
+from ecss_crawler.scheduler import DiskFrontierScheduler
 from ecss_crawler.spiders.ecss import EcssSpider
 
 
@@ -108,3 +112,61 @@ def test_spider_arguments() -> None:
     assert spider.recheck_older_than == 30
     with pytest.raises(ValueError):
         EcssSpider(base_url="ftp://x/")
+
+
+def _scheduler(tmp_path: Path, **settings: object) -> tuple[DiskFrontierScheduler, EcssSpider]:
+    values = {
+        "SCHEDULER": "ecss_crawler.scheduler.DiskFrontierScheduler",
+        "ECSS_DISK_FRONTIER": True,
+        "ECSS_FRONTIER_DIR": str(tmp_path),
+        "REQUEST_FINGERPRINTER_CLASS": project.REQUEST_FINGERPRINTER_CLASS,
+        # Scrapy's default queue asks the (not running) downloader for slots.
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
+        **settings,
+    }
+    crawler = get_crawler(EcssSpider, values)
+    spider = EcssSpider.from_crawler(crawler, base_url="http://127.0.0.1:8089/")
+    crawler.spider = spider
+    scheduler = DiskFrontierScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    return scheduler, spider
+
+
+def _enqueue(scheduler: DiskFrontierScheduler, spider: EcssSpider, count: int) -> None:
+    for number in range(count):
+        url = f"http://127.0.0.1:8089/article-{number}/"
+        assert scheduler.enqueue_request(Request(url, callback=spider.parse_article))
+
+
+def test_frontier_is_on_disk_without_jobdir(tmp_path: Path) -> None:
+    """A large sitemap's requests wait on disk, not in memory; the scratch dir goes at close."""
+    scheduler, spider = _scheduler(tmp_path)
+    _enqueue(scheduler, spider, 50)
+    assert scheduler.scratch_dir is not None
+    assert Path(scheduler.scratch_dir).parent == tmp_path
+    assert len(scheduler.mqs) == 0
+    assert len(scheduler) == 50
+    assert scheduler.stats is not None
+    assert scheduler.stats.get_value("scheduler/enqueued/disk") == 50
+    first = scheduler.next_request()
+    assert first is not None
+    assert first.callback == spider.parse_article
+    scheduler.close("finished")
+    assert not any(tmp_path.iterdir())
+
+
+def test_frontier_uses_jobdir_when_given(tmp_path: Path) -> None:
+    jobdir = tmp_path / "job"
+    scheduler, spider = _scheduler(tmp_path, JOBDIR=str(jobdir))
+    _enqueue(scheduler, spider, 3)
+    assert scheduler.scratch_dir is None
+    scheduler.close("shutdown")
+    assert (jobdir / "requests.queue" / "active.json").exists()  # kept for resuming
+
+
+def test_frontier_in_memory_when_turned_off(tmp_path: Path) -> None:
+    scheduler, spider = _scheduler(tmp_path, ECSS_DISK_FRONTIER=False)
+    _enqueue(scheduler, spider, 3)
+    assert scheduler.scratch_dir is None
+    assert len(scheduler.mqs) == 3
+    scheduler.close("finished")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -24,7 +24,7 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from ecss_crawler.extract.body import Body, absolute_url, body_from_text, build_body
-from ecss_crawler.extract.compiled import is_furniture, select, select_first_match
+from ecss_crawler.extract.compiled import SelectorCache, is_furniture, select
 from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
 from ecss_crawler.extract.metadata import Metadata, node_types
 from ecss_crawler.extract.text import arabic_share, first_int, normalize_space
@@ -99,6 +99,8 @@ _BYLINE_PREFIX = re.compile(r"^(?:by|written by|بقلم|كتب|بواسطة|إ�
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|،|&|\band\b|\s+و\s+)\s*")
 _READING_PREFIX = re.compile(r"^(?:reading\s*:|قراءة\s*:)\s*", re.I)
 _POST_ID_CLASS = re.compile(r"\bpostid-(\d+)\b")
+#: Body text the script detection reads (after the title): plenty for a clear majority.
+LANGUAGE_SAMPLE_CHARS = 600
 
 
 class ArticlePage:
@@ -111,6 +113,7 @@ class ArticlePage:
         self.theme = profile.selectors
         self.meta = Metadata(sel)
         self.root: HtmlElement = sel.root
+        self.selectors = SelectorCache()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -136,14 +139,22 @@ class ArticlePage:
         Theme selectors look here first: it is a fraction of the page, and it
         leaves out menus, popups, the footer and related posts.
         """
-        found = self.root.xpath("//article[.//h1][1]")
-        return found[0] if found else self.root
+        for article in self.root.iter("article"):
+            if next(article.iter("h1"), None) is not None:
+                return article
+        return self.root
 
     def _theme_elements(self, selectors: Sequence[str]) -> list[HtmlElement]:
-        """Elements of the first theme selector that matches (in the article, then the page)."""
-        found = select_first_match(self.scope, selectors)
+        """Elements of the first theme selector that matches (in the article, then the page).
+
+        The page is not searched again with a selector whose leading part (such as
+        ``header.single-header``) was found in the article: the article's own header
+        does not have that element, and another header on the page is not the article's.
+        """
+        found = self.selectors.first_match(self.scope, selectors)
         if not found and self.scope is not self.root:
-            found = select_first_match(self.root, selectors)
+            remaining = [s for s in selectors if not self.selectors.head_found(self.scope, s)]
+            found = self.selectors.first_match(self.root, remaining)
         return found
 
     def _layers(
@@ -172,7 +183,8 @@ class ArticlePage:
     @cached_property
     def link_base(self) -> str:
         """Base for relative links: ``<base href>`` when it stays on the page's site."""
-        base = self._xpath_first("//base/@href")
+        element = next(self.root.iter("base"), None)
+        base: str | None = element.get("href") if element is not None else None
         if base:
             resolved = urljoin(self.page_url, base.strip())
             if _same_site(resolved, self.page_url):
@@ -183,10 +195,12 @@ class ArticlePage:
 
     def url(self) -> Found[str]:
         """Canonical URL when it is on the same site, else the URL we fetched."""
-        for href, layer in (
-            (self.head_links.get("canonical"), WORDPRESS),
-            (self.meta.first("og:url"), METADATA),
-        ):
+        sources: Iterable[tuple[Callable[[], str | None], str]] = (
+            (lambda: self.head_links.get("canonical"), WORDPRESS),
+            (lambda: self.meta.first("og:url"), METADATA),
+        )
+        for source, layer in sources:
+            href = source()
             if href:
                 resolved = urljoin(self.page_url, href.strip())
                 if _same_site(resolved, self.page_url):
@@ -208,7 +222,8 @@ class ArticlePage:
         return None, None
 
     def _wordpress_post_id(self) -> int | None:
-        match = _POST_ID_CLASS.search(self._xpath_first("//body/@class") or "")
+        body = self.root.find("body")
+        match = _POST_ID_CLASS.search(body.get("class", "") if body is not None else "")
         if match:
             return int(match.group(1))
         shortlink = self.head_links.get("shortlink", "")
@@ -363,11 +378,12 @@ class ArticlePage:
         tagline = self._theme_elements(self.theme.summary)
         if tagline and _text(tagline[0]):
             return _text(tagline[0]), self.theme.name
-        for candidate in (
-            self.meta.first("description", "og:description", "twitter:description"),
-            _as_str(self.meta.article_or_page_value("description")),
-        ):
-            text = normalize_space(html_lib.unescape(candidate or ""))
+        candidates: Iterable[Callable[[], Any]] = (
+            lambda: self.meta.first("description", "og:description", "twitter:description"),
+            lambda: _as_str(self.meta.article_or_page_value("description")),
+        )
+        for candidate in candidates:  # lazily: JSON-LD is parsed only when needed
+            text = normalize_space(html_lib.unescape(candidate() or ""))
             if text:
                 return text, METADATA
         return None, None
@@ -417,7 +433,7 @@ class ArticlePage:
             or ""
         )
         declared = declared.replace("_", "-").split("-")[0].lower()
-        sample = f"{title or ''} {(body or '')[:1500]}"
+        sample = f"{title or ''} {(body or '')[:LANGUAGE_SAMPLE_CHARS]}"
         share = arabic_share(sample)
         detected = "ar" if share >= 0.5 else "en" if share <= 0.1 and sample.strip() else ""
         if declared and (not detected or declared == detected):

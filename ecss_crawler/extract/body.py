@@ -1,25 +1,31 @@
-"""The article body: strip clutter, then render plain-text blocks and clean HTML.
+"""The article body: skip clutter, render plain-text blocks and clean HTML in one walk.
 
-Works on a copy of the body container (an lxml element), so the caller's tree
-is never changed. Block rules (see README "Data fields"): one block per
+The caller's tree is never changed: clutter is found first (one pass for the
+simple selectors, see :class:`SimpleMatcher`) and then skipped by a single
+depth-first walk that writes the text blocks, the allowlisted HTML and the
+attachment list together. Block rules (see README "Data fields"): one block per
 paragraph, heading, list item, quote paragraph, quote citation, table row
 (cells joined by a tab) and figure/table caption, in page order.
+
+The HTML is built by allowlist: only the tags of :data:`ALLOWED_TAGS` and the
+attributes ``href``, ``src`` and ``alt`` are ever written, every text and
+attribute value escaped, links made absolute (http/https only). Anything else
+is unwrapped (its text kept) or, for scripts, styles, forms and embeds, dropped
+with its content.
 """
 
 from __future__ import annotations
 
-import copy
+import html as html_lib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
-from lxml import etree
-from lxml.html import HtmlElement, tostring
-from lxml_html_clean import Cleaner
+from lxml.html import HtmlElement
 
 from ecss_crawler.extract.compiled import SimpleMatcher
-from ecss_crawler.extract.text import normalize_space
+from ecss_crawler.extract.text import collapse_space, normalize_space
 
 #: Generic clutter found inside WordPress post content (plugins and common themes).
 GENERIC_BODY_CLUTTER: tuple[str, ...] = (
@@ -95,10 +101,6 @@ _CLUTTER_CLASS = re.compile(
     r"subscription|advert|advertisement|ads?|sponsored|promo|popup|modal|toc)(?:$|[-_])",
     re.I,
 )
-_HIDDEN_XPATH = etree.XPath(
-    ".//*[contains(translate(@style, ' ', ''), 'display:none')"
-    " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
-)
 #: Short lines that themes and plugins print at the top or bottom of the content.
 _CLUTTER_LINE = re.compile(
     r"(?i)^(?:(?:last\s+updated|updated|آخر\s+تحديث)\s*:.{0,60}"
@@ -145,63 +147,68 @@ _BLOCK_TAGS = frozenset(
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _CITE_PARENTS = frozenset({"blockquote", "figure", "footer"})
 _KEEP_EMPTY = frozenset({"img", "td", "th", "tr", "br"})
-_MULTI_SPACE = re.compile(r"\s{2,}|[\t\n\r\f\v\xa0]")
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 _LAZY_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "src")
 
-#: ``javascript=False``: its link rewriting is the costly pass, and the two things it
-#: guards against are handled before cleaning: ``on*`` attributes never pass
-#: ``safe_attrs_only``, and :func:`_prepare_for_cleaning` drops every ``javascript:``,
-#: ``data:`` (links) and other non-http(s) URL from ``href`` and ``src``.
-_CLEANER = Cleaner(
-    scripts=True,
-    javascript=False,
-    comments=True,
-    style=True,
-    inline_style=False,
-    links=True,
-    meta=True,
-    page_structure=True,
-    processing_instructions=True,
-    embedded=True,
-    frames=True,
-    forms=True,
-    annoying_tags=True,
-    remove_unknown_tags=False,
-    safe_attrs_only=True,
-    safe_attrs=frozenset({"href", "src", "alt"}),
-    allow_tags=frozenset(
-        [
-            "p",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "ul",
-            "ol",
-            "li",
-            "blockquote",
-            "cite",
-            "table",
-            "thead",
-            "tbody",
-            "tfoot",
-            "tr",
-            "th",
-            "td",
-            "caption",
-            "figure",
-            "figcaption",
-            "img",
-            "a",
-            "em",
-            "strong",
-            "sup",
-            "sub",
-        ]
-    ),
+#: Tags written to ``body_html``; every other tag is unwrapped (its content kept) ...
+ALLOWED_TAGS = frozenset(
+    [
+        "p",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "cite",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "caption",
+        "figure",
+        "figcaption",
+        "img",
+        "a",
+        "em",
+        "strong",
+        "sup",
+        "sub",
+    ]
 )
+#: ... or dropped with everything inside it.
+_DROPPED_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "meta",
+        "link",
+        "applet",
+        "object",
+        "embed",
+        "param",
+        "iframe",
+        "frame",
+        "button",
+        "input",
+        "select",
+        "textarea",
+    ]
+)
+#: Presentational and top-level tags written as their semantic equivalent.
+_RENAMED = {"b": "strong", "i": "em", "h1": "h2"}
+_SAFE_ATTRIBUTES = frozenset({"href", "src", "alt"})
+#: Characters libxml2 percent-encodes in URL attributes (kept so ``body_html`` stays as
+#: the HTML serialiser wrote it): white space, controls and everything non-ASCII.
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\U0010ffff]")
 
 
 @dataclass
@@ -217,48 +224,43 @@ class Body:
         """Blocks joined by exactly one blank line."""
         return "\n\n".join(self.blocks)
 
+    @property
+    def word_count(self) -> int:
+        """``len(self.text.split())``, counted without splitting: blocks are single-spaced."""
+        return sum(
+            len(block.split()) if "\t" in block else block.count(" ") + 1 for block in self.blocks
+        )
+
+
+def is_hidden(element: HtmlElement) -> bool:
+    """Hidden by an inline style (``display: none`` or ``visibility: hidden``)."""
+    style = element.get("style")
+    if not style:
+        return False
+    style = style.replace(" ", "")
+    return "display:none" in style or "visibility:hidden" in style
+
 
 @lru_cache(maxsize=16)
 def _clutter_matcher(theme_clutter: tuple[str, ...]) -> SimpleMatcher:
-    return SimpleMatcher.build((*GENERIC_BODY_CLUTTER, *theme_clutter), _CLUTTER_CLASS)
+    return SimpleMatcher.build(
+        (*GENERIC_BODY_CLUTTER, *theme_clutter), _CLUTTER_CLASS, also=is_hidden
+    )
 
 
-def clean_container(container: HtmlElement, clutter: tuple[str, ...]) -> HtmlElement:
-    """Return a copy of ``container`` without clutter, hidden elements or comments."""
-    root = copy.deepcopy(container)
-    root.tail = None
-    doomed: list[HtmlElement] = _clutter_matcher(clutter).find(root)
-    doomed.extend(_HIDDEN_XPATH(root))
-    doomed.extend(root.iter(etree.Comment, etree.ProcessingInstruction))
-    for element in doomed:
-        if element is not root:
-            _drop(element)
-    return root
-
-
-def _drop(element: HtmlElement) -> None:
-    """Remove ``element`` but keep its tail text in place."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
+def find_clutter(container: HtmlElement, clutter: tuple[str, ...]) -> set[HtmlElement]:
+    """Elements under ``container`` that are never article text (clutter and hidden)."""
+    found: set[HtmlElement] = set(_clutter_matcher(clutter).find(container))
+    found.discard(container)
+    return found
 
 
 def build_body(container: HtmlElement, clutter: tuple[str, ...], page_url: str) -> Body:
-    """Clean ``container`` and render its text blocks, clean HTML and attachments."""
-    root = clean_container(container, clutter)
-    blocks = [block for block in _BlockWalker().run(root) if not _CLUTTER_LINE.match(block)]
-    attachments = find_attachments(root, page_url)
-    # ``root`` is our own copy and is not needed after this: render it in place.
-    html = render_clean_html(root, page_url, in_place=True)
-    return Body(blocks=blocks, html=html, attachments=attachments)
+    """Render ``container`` without its clutter: text blocks, clean HTML and attachments."""
+    writer = _BodyWriter(find_clutter(container, clutter), page_url)
+    writer.write(container)
+    blocks = [block for block in writer.blocks if not _CLUTTER_LINE.match(block)]
+    return Body(blocks=blocks, html="\n".join(writer.lines), attachments=writer.attachments)
 
 
 def body_from_text(text: str) -> Body:
@@ -267,65 +269,181 @@ def body_from_text(text: str) -> Body:
     return Body(blocks=[block for block in blocks if block and not _CLUTTER_LINE.match(block)])
 
 
-class _BlockWalker:
-    """Depth-first walk that turns a cleaned element into text blocks."""
+class _BodyWriter:
+    """One depth-first walk that writes text blocks, clean HTML and attachments together.
 
-    def __init__(self) -> None:
+    HTML goes to ``lines``: one line per top-level element, and one per run of
+    top-level text between them. Inside an element, content is collected in a
+    list passed down the walk (``out``); ``out is None`` means the top level.
+    """
+
+    def __init__(self, clutter: set[HtmlElement], page_url: str) -> None:
+        self.clutter = clutter
+        self.page_url = page_url
         self.blocks: list[str] = []
-        self._buffer: list[str] = []
+        self.lines: list[str] = []
+        self.attachments: list[str] = []
+        self._block: list[str] = []
+        self._run: list[str] = []
+        #: Inside a table row the row is one block (cells joined by a tab), written at once.
+        self._in_row = 0
 
-    def run(self, root: HtmlElement) -> list[str]:
-        self._walk(root)
-        self._flush()
-        return self.blocks
+    def write(self, container: HtmlElement) -> None:
+        self._content(container, None)
+        self._end_run()
+        self._end_block()
 
-    def _flush(self) -> None:
-        text = normalize_space("".join(self._buffer))
-        self._buffer.clear()
-        if text:
-            self.blocks.append(text)
+    # -- text blocks -------------------------------------------------------------------------
 
-    def _walk(self, element: HtmlElement) -> None:
-        if element.text:
-            self._buffer.append(element.text)
-        for child in element:
-            if isinstance(child.tag, str):
-                self._visit(child, element.tag)
-            if child.tail:
-                self._buffer.append(child.tail)
-
-    def _visit(self, child: HtmlElement, parent_tag: str) -> None:
-        tag = child.tag.lower()
-        if tag == "br":
-            self._buffer.append(" ")
-        elif tag == "tr":
-            self._flush()
-            self._row(child)
-        elif tag in _BLOCK_TAGS or (tag == "cite" and parent_tag in _CITE_PARENTS):
-            self._flush()
-            self._walk(child)
-            self._flush()
-        else:
-            self._walk(child)
+    def _end_block(self) -> None:
+        if self._block:
+            text = normalize_space("".join(self._block))
+            self._block.clear()
+            if text:
+                self.blocks.append(text)
 
     def _row(self, row: HtmlElement) -> None:
         cells = [
-            normalize_space(cell.text_content())
+            normalize_space("".join(self._visible_text(cell)))
             for cell in row
-            if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
+            if isinstance(cell.tag, str)
+            and cell.tag.lower() in ("td", "th")
+            and cell not in self.clutter
         ]
         if any(cells):
             self.blocks.append("\t".join(cells))
 
+    def _visible_text(self, element: HtmlElement) -> list[str]:
+        parts = [element.text] if element.text else []
+        for child in element:
+            if isinstance(child.tag, str) and child not in self.clutter:
+                parts.extend(self._visible_text(child))
+            if child.tail:
+                parts.append(child.tail)
+        return parts
 
-def find_attachments(root: HtmlElement, page_url: str) -> list[str]:
-    """Absolute URLs of documents (PDF, Word, Excel, PowerPoint) linked from the body."""
-    found: list[str] = []
-    for href in root.xpath(".//a/@href | .//*[self::iframe or self::embed]/@src | .//object/@data"):
-        url = absolute_url(str(href), page_url)
-        if url and urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS) and url not in found:
-            found.append(url)
-    return found
+    # -- the walk ----------------------------------------------------------------------------
+
+    def _text(self, text: str | None, out: list[str] | None) -> None:
+        if not text:
+            return
+        if not self._in_row:
+            self._block.append(text)
+        (self._run if out is None else out).append(html_lib.escape(text, quote=False))
+
+    def _end_run(self) -> None:
+        if self._run:
+            text = normalize_space("".join(self._run))
+            self._run.clear()
+            if text:
+                self.lines.append(text)
+
+    def _content(self, element: HtmlElement, out: list[str] | None) -> None:
+        """The text, children and children's tails of ``element``."""
+        self._text(element.text, out)
+        for child in element:
+            if isinstance(child.tag, str) and child not in self.clutter:
+                self._element(child, element.tag, out)
+            self._text(child.tail, out)
+
+    def _element(self, element: HtmlElement, parent_tag: str, out: list[str] | None) -> None:
+        tag = element.tag.lower()
+        if tag == "br":
+            self._text(" ", out)
+            return
+        if tag in _DROPPED_TAGS:
+            return
+        if tag == "a":
+            self._note_attachment(element.get("href"))
+        row = tag == "tr"
+        block = row or tag in _BLOCK_TAGS or (tag == "cite" and parent_tag in _CITE_PARENTS)
+        if block:
+            self._end_block()
+        if row:
+            self._row(element)
+            self._in_row += 1
+        name = _RENAMED.get(tag, tag)
+        if name in ALLOWED_TAGS:
+            inner: list[str] = []
+            self._content(element, inner)
+            markup = self._markup(name, element, "".join(inner))
+            if markup and out is None:
+                self._end_run()
+                self.lines.append(collapse_space(markup))
+            elif markup and out is not None:
+                out.append(markup)
+        else:
+            self._content(element, out)  # unwrapped: its content takes its place
+        if row:
+            self._in_row -= 1
+        if block:
+            self._end_block()
+
+    # -- HTML --------------------------------------------------------------------------------
+
+    def _markup(self, name: str, element: HtmlElement, inner: str) -> str:
+        """``element`` as allowlisted HTML; empty when it has no text and no image."""
+        if name not in _KEEP_EMPTY and not inner.strip():
+            return ""
+        attributes = (
+            "".join(f" {key}={_quoted(value)}" for key, value in self._attributes(name, element))
+            if len(element.attrib)
+            else ""
+        )
+        if name == "img":
+            return f"<img{attributes}>"
+        return f"<{name}{attributes}>{inner}</{name}>"
+
+    def _attributes(self, name: str, element: HtmlElement) -> list[tuple[str, str]]:
+        """``href``, ``src`` and ``alt`` in page order: links absolute, images' real source."""
+        image_src = _image_source(element, self.page_url) if name == "img" else None
+        kept: list[tuple[str, str]] = []
+        for key, value in element.attrib.items():
+            if key not in _SAFE_ATTRIBUTES:
+                continue
+            if name == "a" and key == "href":
+                value = absolute_url(value, self.page_url)
+            elif name == "img" and key == "src":
+                value, image_src = image_src, None
+            if value is not None:
+                kept.append((key, _escape_url(value) if key in ("href", "src") else value))
+        if image_src is not None:  # only a lazy-loading attribute had the real source
+            kept.append(("src", _escape_url(image_src)))
+        return kept
+
+    def _note_attachment(self, href: str | None) -> None:
+        url = absolute_url(href, self.page_url) if href else None
+        if (
+            url
+            and urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
+            and url not in self.attachments
+        ):
+            self.attachments.append(url)
+
+
+def _image_source(img: HtmlElement, page_url: str) -> str | None:
+    """The real image URL of a (possibly lazy-loaded) image, made absolute."""
+    for attr in _LAZY_SRC_ATTRS:
+        value = img.get(attr)
+        if value and not value.startswith("data:"):
+            url = absolute_url(value, page_url)
+            if url:
+                return url
+    return None
+
+
+def _escape_url(url: str) -> str:
+    url = url.strip()
+    return _URL_UNSAFE.sub(lambda match: quote(match.group(), safe=""), url)
+
+
+def _quoted(value: str) -> str:
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace('"', "&quot;") + '"'
 
 
 def absolute_url(href: str, page_url: str) -> str | None:
@@ -336,84 +454,3 @@ def absolute_url(href: str, page_url: str) -> str | None:
         return None
     resolved = urljoin(page_url, href)
     return resolved if urlsplit(resolved).scheme.lower() in ("http", "https") else None
-
-
-def render_clean_html(root: HtmlElement, page_url: str, *, in_place: bool = False) -> str:
-    """Semantic-only HTML: no scripts, styles, classes or event attributes; absolute links.
-
-    ``in_place`` lets the caller hand over a tree it no longer needs (saves a copy).
-    """
-    tree = root if in_place else copy.deepcopy(root)
-    _prepare_for_cleaning(tree, page_url)
-    cleaned = _CLEANER.clean_html(tree)
-    _tidy(cleaned)
-    parts = [normalize_space(cleaned.text)] if normalize_space(cleaned.text) else []
-    for child in cleaned:
-        parts.append(tostring(child, encoding="unicode", method="html", with_tail=False))
-        if normalize_space(child.tail):
-            parts.append(normalize_space(child.tail))
-    return "\n".join(parts)
-
-
-def _tidy(root: HtmlElement) -> None:
-    """Collapse white space in text and drop elements left empty (no text, no image).
-
-    Children come before their parents (reverse document order), so a parent
-    whose children were all dropped is judged empty in the same pass.
-    """
-    for element in reversed(list(root.iterdescendants())):
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag not in _KEEP_EMPTY and _is_empty(element):
-            _drop(element)
-            continue
-        element.text = _collapse(element.text)
-        element.tail = _collapse(element.tail)
-
-
-def _is_empty(element: HtmlElement) -> bool:
-    return not len(element) and not (element.text and not element.text.isspace())
-
-
-def _collapse(text: str | None) -> str | None:
-    if not text or not _MULTI_SPACE.search(text):
-        return text
-    return _MULTI_SPACE.sub(" ", text)
-
-
-def _prepare_for_cleaning(tree: HtmlElement, page_url: str) -> None:
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        tag = element.tag.lower()
-        if tag == "br":
-            element.tail = " " + (element.tail or "")
-        elif tag in ("b", "i", "h1"):
-            element.tag = {"b": "strong", "i": "em", "h1": "h2"}[tag]
-        elif tag == "a":
-            _absolutize(element, "href", page_url)
-        elif tag == "img":
-            _resolve_image(element, page_url)
-
-
-def _absolutize(element: HtmlElement, attr: str, page_url: str) -> None:
-    value = element.get(attr)
-    if value is None:
-        return
-    url = absolute_url(value, page_url)
-    if url is None:
-        del element.attrib[attr]
-    else:
-        element.set(attr, url)
-
-
-def _resolve_image(img: HtmlElement, page_url: str) -> None:
-    """Use the real image URL of lazy-loaded images, made absolute."""
-    for attr in _LAZY_SRC_ATTRS:
-        value = img.get(attr)
-        if value and not value.startswith("data:"):
-            url = absolute_url(value, page_url)
-            if url:
-                img.set("src", url)
-                return
-    img.attrib.pop("src", None)  # only a placeholder, or a javascript: URL

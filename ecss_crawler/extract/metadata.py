@@ -65,9 +65,11 @@ class Metadata:
     def jsonld_nodes(self) -> list[dict[str, Any]]:
         """Every JSON-LD object on the page, ``@graph`` members included."""
         nodes: list[dict[str, Any]] = []
-        for raw in self._sel.root.xpath("//script[@type='application/ld+json']/text()"):
+        for script in self._sel.root.iter("script"):
+            if (script.get("type") or "").strip().lower() != "application/ld+json":
+                continue
             try:
-                data = json.loads(raw.strip().rstrip(";"))
+                data = json.loads((script.text or "").strip().rstrip(";"))
             except ValueError:
                 continue
             nodes.extend(_flatten(data))

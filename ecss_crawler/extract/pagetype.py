@@ -48,7 +48,8 @@ class NotAnArticle(Exception):
 
 def body_classes(sel: Selector) -> set[str]:
     """The ``<body>`` element's classes."""
-    return set(" ".join(sel.xpath("//body/@class").getall()).split())
+    body = sel.root.find("body")
+    return set(body.get("class", "").split()) if body is not None else set()
 
 
 def classify_page(sel: Selector, meta: Metadata, theme: ThemeSelectors) -> str:

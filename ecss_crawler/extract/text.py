@@ -5,9 +5,20 @@ from __future__ import annotations
 import re
 
 _ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+#: Runs of letters (counting runs, not single letters, halves the regex work).
+_ARABIC_LETTERS = re.compile(
+    r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]+"
+)
+_LATIN_LETTERS = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
+#: White space other than the plain space (what ``str.split`` splits on), and invisible marks.
+_IRREGULAR_SPACE = re.compile(
+    "[\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+_IRREGULAR_OR_INVISIBLE = re.compile(
+    "[\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f"
+    "\u2060\u3000\ufeff\u00ad]"
+)
 
 
 def normalize_space(text: str | None) -> str:
@@ -17,8 +28,17 @@ def normalize_space(text: str | None) -> str:
     """
     if not text:
         return ""
+    if "  " not in text and not _IRREGULAR_OR_INVISIBLE.search(text):
+        return text.strip(" ")  # already single-spaced: one scan instead of split and join
     if _INVISIBLE.search(text):
         text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
+
+
+def collapse_space(text: str) -> str:
+    """Every run of white space (NBSP included) as one space, trimmed; invisible marks kept."""
+    if "  " not in text and not _IRREGULAR_SPACE.search(text):
+        return text.strip(" ")
     return " ".join(text.split())
 
 
@@ -27,15 +47,10 @@ def ascii_digits(text: str) -> str:
     return text.translate(_ARABIC_INDIC)
 
 
-def word_count(text: str | None) -> int:
-    """Number of white-space separated words: ``word_count`` and the short-body warning."""
-    return len((text or "").split())
-
-
 def arabic_share(text: str) -> float:
     """Share of Arabic letters among Arabic and Latin letters in ``text`` (0 when none)."""
-    arabic = _ARABIC_LETTER.subn("", text)[1]
-    latin = _LATIN_LETTER.subn("", text)[1]
+    arabic = sum(map(len, _ARABIC_LETTERS.findall(text)))
+    latin = sum(map(len, _LATIN_LETTERS.findall(text)))
     total = arabic + latin
     return arabic / total if total else 0.0
 
