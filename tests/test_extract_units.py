@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from parsel import Selector
 
 from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_article, parse_html
 from ecss_crawler.extract.body import build_body
+from ecss_crawler.extract.compiled import (
+    FurnitureCheck,
+    SelectorCache,
+    is_furniture,
+    required_classes,
+    select,
+)
 from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
 from ecss_crawler.extract.decode import decode_html
 from ecss_crawler.extract.listing import parse_listing
@@ -216,3 +225,29 @@ def test_load_more_listing_is_scripted() -> None:
 def test_extraction_imports_no_scrapy() -> None:
     code = "import sys, ecss_crawler.extract; assert not any(m.startswith('scrapy') for m in sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_furniture_check_agrees_with_is_furniture() -> None:
+    """The per-page memo gives the same verdict for every element, in any order."""
+    pages = sorted(Path(__file__).parent.glob("fixtures/*/*/input.html"))[:6]
+    for path in pages:
+        root = parse_html(path.read_bytes(), "https://en.ecss.com.eg/x/").root
+        elements = [element for element in root.iter() if isinstance(element.tag, str)]
+        random.Random(7).shuffle(elements)
+        check = FurnitureCheck()
+        assert [check(element) for element in elements] == [
+            is_furniture(element) for element in elements
+        ]
+
+
+def test_selector_cache_skips_only_impossible_passes() -> None:
+    """After a miss, selectors needing a class the page lacks are not run; results never differ."""
+    page = parse_html(
+        "<html><body><article><h1 class='t'>T</h1><div class='a b'><p class='x'>1</p></div>"
+        "</article><aside class='c'><p class='x'>2</p></aside></body></html>",
+        "https://x.org/",
+    )
+    cache = SelectorCache(page.root)
+    for selector in ("div.a.b p", ".missing", ".c .x", "div.nothing", ".x", "p:not(.y)", "a, .x"):
+        assert cache.select(page.root, selector) == select(page.root, selector), selector
+    assert required_classes(".a b.c > d:not(.e), e") == (frozenset({"a", "c"}), frozenset())

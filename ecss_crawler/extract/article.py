@@ -24,7 +24,7 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from ecss_crawler.extract.body import Body, absolute_url, body_from_text, build_body
-from ecss_crawler.extract.compiled import SelectorCache, is_furniture, select
+from ecss_crawler.extract.compiled import FurnitureCheck, SelectorCache, select
 from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
 from ecss_crawler.extract.metadata import Metadata, node_types
 from ecss_crawler.extract.text import arabic_share, first_int, normalize_space
@@ -113,7 +113,8 @@ class ArticlePage:
         self.theme = profile.selectors
         self.meta = Metadata(sel)
         self.root: HtmlElement = sel.root
-        self.selectors = SelectorCache()
+        self.selectors = SelectorCache(self.root)
+        self.is_furniture = FurnitureCheck()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -165,9 +166,18 @@ class ArticlePage:
         yield self._wp_elements(wp_css), WORDPRESS
 
     def _wp_elements(self, selectors: Sequence[str]) -> list[HtmlElement]:
-        """Elements of the first generic selector that matches outside page furniture."""
+        """Elements of the first generic selector that matches outside page furniture.
+
+        Only the main article is searched when there is one: WordPress prints a post's
+        own meta inside its ``<article>``, and what matches outside it on such a page
+        (the sidebar's dated cards, a tag cloud) is never this article's.
+        """
         for selector in selectors:
-            found = [node for node in select(self.root, selector) if not is_furniture(node)]
+            found = [
+                node
+                for node in self.selectors.select(self.scope, selector)
+                if not self.is_furniture(node)
+            ]
             if found:
                 return found
         return []

@@ -12,10 +12,11 @@ attributes that can match: about a third off every selector pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import cssselect
 from cssselect.xpath import XPathExpr
 from lxml import etree
 from lxml.cssselect import LxmlHTMLTranslator
@@ -78,30 +79,74 @@ def select_first_match(root: HtmlElement, selectors: Sequence[str]) -> list[Html
     return []
 
 
-class SelectorCache:
-    """Selector evaluation over one page that shares leading compounds between selectors.
+@lru_cache(maxsize=1024)
+def required_classes(selector: str) -> tuple[frozenset[str], ...]:
+    """For each comma-separated part of ``selector``, the class names an element (or one of
+    its ancestors) must carry for that part to match; an empty set means "no class needed".
+    Negated classes (``:not(.x)``) are not required."""
+    return tuple(frozenset(_classes_in(part.parsed_tree)) for part in cssselect.parse(selector))
 
-    Theme selectors often start the same way (``header.single-header ...``): the
-    leading compound is looked up once per root, and the rest of each selector runs
-    inside the (small) elements found.
+
+def _classes_in(tree: object) -> Iterator[str]:
+    if isinstance(tree, cssselect.parser.Class):
+        yield tree.class_name
+    if isinstance(tree, cssselect.parser.CombinedSelector):
+        yield from _classes_in(tree.subselector)
+    base = getattr(tree, "selector", None)
+    if base is not None:
+        yield from _classes_in(base)
+
+
+_CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
+
+
+class SelectorCache:
+    """Selector evaluation over one page, with two savings that never change a result.
+
+    * Theme selectors often start the same way (``header.single-header ...``): the
+      leading compound is looked up once per root, and the rest of each selector runs
+      inside the (small) elements found.
+    * After the first selector that finds nothing, every full pass first checks that
+      the page has the classes the selector needs (one list of the page's class tokens,
+      built then): a page without a tag bar does not pay a pass per tag-bar selector.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, document: HtmlElement) -> None:
+        self.document = document
         self._heads: dict[tuple[int, str], list[HtmlElement]] = {}
+        self._class_tokens: str | None = None
+        self._missed = False
+
+    def _pass(self, root: HtmlElement, selector: str) -> list[HtmlElement]:
+        """One XPath pass of ``selector`` under ``root`` (skipped when it cannot match)."""
+        if self._missed and not self._classes_present(selector):
+            return []
+        found = select(root, selector)
+        self._missed = self._missed or not found
+        return found
+
+    def _classes_present(self, selector: str) -> bool:
+        if self._class_tokens is None:
+            words = " ".join(_CLASS_VALUES(self.document)).split()
+            self._class_tokens = f" {' '.join(words)} "
+        tokens = self._class_tokens
+        return any(
+            all(f" {name} " in tokens for name in needed) for needed in required_classes(selector)
+        )
 
     def heads(self, root: HtmlElement, head: str) -> list[HtmlElement]:
         """Elements under ``root`` matching the compound selector ``head`` (cached)."""
         key = (id(root), head)
         found = self._heads.get(key)
         if found is None:
-            found = self._heads[key] = select(root, head)
+            found = self._heads[key] = self._pass(root, head)
         return found
 
     def select(self, root: HtmlElement, selector: str) -> list[HtmlElement]:
         """Like :func:`select` (same elements, document order for a single head)."""
         chain = descendant_chain(selector)
         if chain is None:
-            return select(root, selector)
+            return self._pass(root, selector)
         head, rest = chain
         inner = css(rest, "descendant::")
         heads = self.heads(root, head)
@@ -206,12 +251,14 @@ class SimpleMatcher:
         return found
 
 
-#: Class/id tokens of ancestors that mark an element as page furniture, not the article.
+#: Class/id tokens of ancestors that mark an element as page furniture, not the article
+#: (matched as whole tokens of the lower-cased ``class`` and ``id``, in one search).
 _FURNITURE_TOKEN = re.compile(
-    r"^(?:[\w]+[-_])?(?:sidebar|secondary|widget|related|comments?|respond|ubox|usr-holder"
+    r"(?:^|\s)(?:[\w]+[-_])?(?:sidebar|secondary|widget|related|comments?|respond|ubox|usr-holder"
     r"|author-box|menu|site-header|header-mobile|masthead|footer-wrap|site-footer|colophon"
     r"|popup|mega|breadcrumbs?|navigation|share|shared|sharing|newsletter)"
-    r"(?:[-_](?:wrap|inner|area|sec|list|box|container|holder|outer|posts|item|items|block))?$"
+    r"(?:[-_](?:wrap|inner|area|sec|list|box|container|holder|outer|posts|item|items|block))?"
+    r"(?=\s|$)"
 )
 _FURNITURE_TAGS = frozenset({"aside", "nav"})
 
@@ -221,9 +268,48 @@ def is_furniture(element: HtmlElement) -> bool:
     for ancestor in element.iterancestors():
         if ancestor.tag in ("body", "html"):
             return False
-        if ancestor.tag in _FURNITURE_TAGS:
-            return True
-        tokens = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower().split()
-        if any(_FURNITURE_TOKEN.match(token) for token in tokens):
+        if _is_furniture_box(ancestor):
             return True
     return False
+
+
+def _is_furniture_box(element: HtmlElement) -> bool:
+    if element.tag in _FURNITURE_TAGS:
+        return True
+    names = element.get("class"), element.get("id")
+    if not any(names):
+        return False
+    return _FURNITURE_TOKEN.search(f"{names[0] or ''} {names[1] or ''}".lower()) is not None
+
+
+class FurnitureCheck:
+    """:func:`is_furniture` for many elements of one page, each ancestor judged once
+    (a sidebar's 30 ``time`` elements share most of their ancestors)."""
+
+    def __init__(self) -> None:
+        self._inside: dict[HtmlElement, bool] = {}
+
+    def __call__(self, element: HtmlElement) -> bool:
+        parent = element.getparent()
+        return parent is not None and self._within(parent)
+
+    def _within(self, element: HtmlElement) -> bool:
+        """True when ``element`` or one of its ancestors (below ``<body>``) is furniture."""
+        chain: list[HtmlElement] = []
+        node: HtmlElement | None = element
+        verdict = False
+        while node is not None:
+            known = self._inside.get(node)
+            if known is not None:
+                verdict = known
+                break
+            if node.tag in ("body", "html"):
+                break
+            chain.append(node)
+            if _is_furniture_box(node):
+                verdict = True
+                break
+            node = node.getparent()
+        for visited in chain:
+            self._inside[visited] = verdict
+        return verdict
