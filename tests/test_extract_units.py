@@ -251,3 +251,28 @@ def test_selector_cache_skips_only_impossible_passes() -> None:
     for selector in ("div.a.b p", ".missing", ".c .x", "div.nothing", ".x", "p:not(.y)", "a, .x"):
         assert cache.select(page.root, selector) == select(page.root, selector), selector
     assert required_classes(".a b.c > d:not(.e), e") == (frozenset({"a", "c"}), frozenset())
+
+
+def test_selector_cache_equals_plain_selection_on_fixtures() -> None:
+    """Every theme and WordPress selector finds the same elements through the cache."""
+    from ecss_crawler.extract import article
+    from ecss_crawler.sites.foxiz import FOXIZ_SELECTORS
+
+    selectors = {
+        selector
+        for value in vars(FOXIZ_SELECTORS).values()
+        if isinstance(value, tuple)
+        for selector in value
+    }
+    selectors |= {
+        selector
+        for name in dir(article)
+        if name.startswith("_WP_")
+        for selector in getattr(article, name)
+    }
+    for path in sorted(Path(__file__).parent.glob("fixtures/*/*/input.html")):
+        root = parse_html(path.read_bytes(), "https://en.ecss.com.eg/x/").root
+        cache = SelectorCache(root)
+        for scope in [root, *root.iter("article")][:3]:
+            for selector in sorted(selectors):
+                assert cache.select(scope, selector) == select(scope, selector), (path, selector)

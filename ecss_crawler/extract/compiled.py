@@ -98,6 +98,10 @@ def _classes_in(tree: object) -> Iterator[str]:
 
 
 _CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
+#: ``div.a.b`` or ``.a``: looked up in a per-page list of classed elements, not an XPath pass.
+_CLASS_COMPOUND = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?P<classes>(?:\.[\w-]+)+)$")
+#: XPath's ``normalize-space`` splits on these (so CSS class tokens do too).
+_XML_SPACE = str.maketrans("\t\n\r", "   ")
 
 
 class SelectorCache:
@@ -106,24 +110,49 @@ class SelectorCache:
     * Theme selectors often start the same way (``header.single-header ...``): the
       leading compound is looked up once per root, and the rest of each selector runs
       inside the (small) elements found.
-    * After the first selector that finds nothing, every full pass first checks that
-      the page has the classes the selector needs (one list of the page's class tokens,
-      built then): a page without a tag bar does not pay a pass per tag-bar selector.
+    * Compounds of a tag and classes (``div.entry-content.rbct``, ``.single-meta``) are
+      looked up in a list of that tag's classed elements, made once per root: one
+      walk serves every such selector.
+    * After the first selector that finds nothing, every other XPath pass first checks
+      that the page has the classes the selector needs (one list of the page's class
+      tokens, built then): a page without a tag bar does not pay a pass per selector.
     """
 
     def __init__(self, document: HtmlElement) -> None:
         self.document = document
         self._heads: dict[tuple[int, str], list[HtmlElement]] = {}
+        self._classed: dict[tuple[int, str], list[tuple[HtmlElement, str]]] = {}
         self._class_tokens: str | None = None
         self._missed = False
 
     def _pass(self, root: HtmlElement, selector: str) -> list[HtmlElement]:
-        """One XPath pass of ``selector`` under ``root`` (skipped when it cannot match)."""
+        """The elements of ``selector`` under ``root``: from the classed-element list for a
+        tag-and-classes compound, else one XPath pass (skipped when it cannot match)."""
+        compound = _CLASS_COMPOUND.match(selector)
+        if compound:
+            return self._with_classes(root, compound.group("tag") or "*", compound.group("classes"))
         if self._missed and not self._classes_present(selector):
             return []
         found = select(root, selector)
         self._missed = self._missed or not found
         return found
+
+    def _with_classes(self, root: HtmlElement, tag: str, classes: str) -> list[HtmlElement]:
+        """Elements ``tag`` (``*``: any) under ``root``, itself included, with all ``classes``."""
+        key = (id(root), tag)
+        classed = self._classed.get(key)
+        if classed is None:
+            elements = root.iter(etree.Element) if tag == "*" else root.iter(tag)
+            classed = [(element, value) for element in elements if (value := element.get("class"))]
+            self._classed[key] = classed
+        names = classes[1:].split(".")
+        first = names[0]
+        # A quick substring test of one name first, then the exact token test.
+        return [
+            element
+            for element, value in classed
+            if first in value and set(names).issubset(value.translate(_XML_SPACE).split(" "))
+        ]
 
     def _classes_present(self, selector: str) -> bool:
         if self._class_tokens is None:
@@ -184,7 +213,7 @@ class SimpleMatcher:
     complex: list[str] = field(default_factory=list)
     #: Class tokens matching this pattern also match (families like ``*-related-*``).
     class_pattern: re.Pattern[str] | None = None
-    #: Any other test an element may pass to match (checked in the same walk).
+    #: Any other test an element with attributes may pass to match (in the same walk).
     also: Callable[[HtmlElement], bool] | None = None
 
     @classmethod
@@ -224,6 +253,8 @@ class SimpleMatcher:
         if tag in self.tags:
             return True
         attrib = element.attrib
+        if not attrib:  # most body elements: nothing else can match
+            return False
         if self.attrs and any(name in attrib for name in self.attrs):
             return True
         if any(attrib.get(name) == value for name, value in self.attr_values):
