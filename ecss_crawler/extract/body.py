@@ -324,12 +324,12 @@ class _BodyWriter:
 
     # -- the walk ----------------------------------------------------------------------------
 
-    def _text(self, text: str | None, out: list[str] | None) -> None:
-        if not text:
-            return
+    def _text(self, text: str, out: list[str] | None) -> None:
         if not self._in_row:
             self._block.append(text)
-        (self._run if out is None else out).append(html_lib.escape(text, quote=False))
+        if "&" in text or "<" in text or ">" in text:
+            text = html_lib.escape(text, quote=False)
+        (self._run if out is None else out).append(text)
 
     def _end_run(self) -> None:
         if self._run:
@@ -340,11 +340,16 @@ class _BodyWriter:
 
     def _content(self, element: HtmlElement, out: list[str] | None) -> None:
         """The text, children and children's tails of ``element``."""
-        self._text(element.text, out)
+        text = element.text
+        if text:
+            self._text(text, out)
+        clutter = self.clutter
         for child in element:
-            if isinstance(child.tag, str) and child not in self.clutter:
+            if isinstance(child.tag, str) and child not in clutter:
                 self._element(child, element.tag, out)
-            self._text(child.tail, out)
+            tail = child.tail
+            if tail:
+                self._text(tail, out)
 
     def _element(self, element: HtmlElement, parent_tag: str, out: list[str] | None) -> None:
         tag = element.tag.lower()
@@ -415,6 +420,7 @@ class _BodyWriter:
         url = absolute_url(href, self.page_url) if href else None
         if (
             url
+            and "." in url
             and urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
             and url not in self.attachments
         ):
@@ -446,6 +452,7 @@ def _quoted(value: str) -> str:
     return '"' + value.replace('"', "&quot;") + '"'
 
 
+@lru_cache(maxsize=4096)
 def absolute_url(href: str, page_url: str) -> str | None:
     """Resolve ``href`` against the page; None unless the result is an http(s) URL
     (so no javascript:, vbscript:, data:, mailto: or empty links survive)."""
