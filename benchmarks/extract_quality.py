@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/extract_quality.py [--fixtures tests/fixtures] [--repeat 5] [--per-page]
+        [--speed-pages PAGE.html ...] [--speed-per-fixture] [--speed-replica 12]
 
 Every fixture folder ``<site>/<case>/`` holding ``input.html``, ``meta.json`` (``{"url": ...}``)
 and ``expected.json`` is used, except the ``{"not_article": ...}`` ones. Three extractors run
@@ -22,7 +23,11 @@ reference implementation); F1 is taken from the averaged precision and recall.
 
 For our extractor the script also counts exact matches per field against ``expected.json``,
 and for each extractor it reports pages per second in one process: one warm-up pass, then
-``--repeat`` timed passes over all pages. Output is Markdown on stdout. No Scrapy import.
+``--repeat`` timed passes over all pages. ``--speed-pages`` times saved full-size pages,
+``--speed-per-fixture`` each fixture on its own (ours against trafilatura), and
+``--speed-replica N`` N article pages of each Foxiz theme of the bundled replica (rendered
+in process, never read by a test), with their fields checked against the replica's truth.
+Output is Markdown on stdout. No Scrapy import.
 """
 
 from __future__ import annotations
@@ -308,6 +313,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--per-page", action="store_true", help="also print body F1 per fixture")
     parser.add_argument(
+        "--speed-per-fixture",
+        action="store_true",
+        help="pages/s of ours and trafilatura per fixture",
+    )
+    parser.add_argument(
+        "--speed-replica",
+        type=int,
+        default=0,
+        metavar="N",
+        help="pages/s on N generated article pages of each replica theme",
+    )
+    parser.add_argument(
         "--speed-pages",
         nargs="*",
         type=Path,
@@ -349,6 +366,95 @@ def speed_table(pages: Sequence[Fixture], ours: str, repeat: int) -> str:
     return markdown_table(header, rows, "l" + "r" * (len(header) - 1))
 
 
+def pair_rates(page: Fixture, ours: BodyExtractor, repeat: int) -> tuple[float, float]:
+    """Pages per second of ours and of trafilatura on one page, best of three runs each (a
+    page takes milliseconds, so one burst of load on a shared machine would decide it)."""
+    return (
+        max(pages_per_second(ours, [page], repeat) for _ in range(3)),
+        max(pages_per_second(trafilatura_body, [page], max(2, repeat // 5)) for _ in range(3)),
+    )
+
+
+def pair_speed_table(fixtures: Sequence[Fixture], ours: str, repeat: int) -> str:
+    """Each fixture: our pages/s, trafilatura's, the ratio; slowest ratio first."""
+    extract = ours_body_extractor(load_function(ours))
+    rows = []
+    for page in fixtures:
+        mine, theirs = pair_rates(page, extract, repeat)
+        rows.append((mine / theirs, page.name, mine, theirs))
+    rows.sort()
+    lines = [
+        [name, f"{mine:.1f}", f"{theirs:.1f}", f"{ratio:.1f}x"]
+        for ratio, name, mine, theirs in rows
+    ]
+    return markdown_table(["fixture", "ours", "trafilatura", "ours / trafilatura"], lines, "lrrr")
+
+
+#: Replica themes timed by ``--speed-replica``: Foxiz with and without metadata, and a
+#: generic WordPress theme.
+REPLICA_THEMES = ("foxiz", "foxiz-nometa", "redesign")
+#: Fields checked on replica pages against the replica's own truth.
+REPLICA_FIELDS = (
+    "title",
+    "authors",
+    "published",
+    "modified",
+    "categories",
+    "tags",
+    "language",
+    "post_id",
+    "body",
+)
+
+
+def replica_pages(theme: str, count: int) -> list[tuple[Fixture, dict[str, Any]]]:
+    """``count`` article pages of a generated site (seed 11, half Arabic) and their records."""
+    from ecss_crawler.replica import ReplicaConfig
+    from ecss_crawler.replica.site import ReplicaSite
+
+    site = ReplicaSite(ReplicaConfig(n_articles=count, seed=11, theme=theme))
+    pages = []
+    for spec in site.articles[:count]:
+        url = site.url_for(spec)
+        body = site.render(url[len(site.base_url) - 1 :]).body
+        pages.append(
+            (Fixture(f"{theme}/{spec.post_id}", url, body, {}), site.expected_record(spec.post_id))
+        )
+    return pages
+
+
+def replica_table(count: int, ours: str, repeat: int) -> str:
+    """Per replica theme: mean page size, pages/s of ours and trafilatura, fields exact."""
+    function = load_function(ours)
+    extract = ours_body_extractor(function)
+    rows = []
+    for theme in REPLICA_THEMES:
+        pages = replica_pages(theme, count)
+        fixtures = [page for page, _ in pages]
+        mine = pages_per_second(extract, fixtures, repeat)
+        theirs = pages_per_second(trafilatura_body, fixtures, max(2, repeat // 5))
+        exact = sum(
+            all(
+                getattr(function(page.html, page.url), name) == truth[name]
+                for name in REPLICA_FIELDS
+            )
+            for page, truth in pages
+        )
+        size = sum(len(page.html) for page in fixtures) // len(fixtures) // 1024
+        rows.append(
+            [
+                theme,
+                f"{size} KB",
+                f"{mine:.1f}",
+                f"{theirs:.1f}",
+                f"{mine / theirs:.1f}x",
+                f"{exact}/{len(pages)}",
+            ]
+        )
+    header = ["theme", "page size", "ours", "trafilatura", "ours / trafilatura", "fields exact"]
+    return markdown_table(header, rows, "lrrrrr")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     fixtures = load_fixtures(args.fixtures)
@@ -372,6 +478,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.speed_pages:
         print("\n## Pages per second on full-size saved pages\n")
         print(speed_table(load_speed_pages(args.speed_pages), args.ours, max(5, args.repeat * 20)))
+    if args.speed_per_fixture:
+        print("\n## Ours against trafilatura, per fixture\n")
+        print(pair_speed_table(fixtures, args.ours, max(5, args.repeat * 4)))
+    if args.speed_replica:
+        print(f"\n## Generated replica pages ({args.speed_replica} per theme)\n")
+        print(replica_table(args.speed_replica, args.ours, max(5, args.repeat * 4)))
     return 0
 
 
