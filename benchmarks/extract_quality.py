@@ -393,18 +393,6 @@ def pair_speed_table(fixtures: Sequence[Fixture], ours: str, repeat: int) -> str
 #: Replica themes timed by ``--speed-replica``: Foxiz with and without metadata, and a
 #: generic WordPress theme.
 REPLICA_THEMES = ("foxiz", "foxiz-nometa", "redesign")
-#: Fields checked on replica pages against the replica's own truth.
-REPLICA_FIELDS = (
-    "title",
-    "authors",
-    "published",
-    "modified",
-    "categories",
-    "tags",
-    "language",
-    "post_id",
-    "body",
-)
 
 
 def replica_pages(theme: str, count: int) -> list[tuple[Fixture, dict[str, Any]]]:
@@ -434,10 +422,7 @@ def replica_table(count: int, ours: str, repeat: int) -> str:
         mine = pages_per_second(extract, fixtures, repeat)
         theirs = pages_per_second(trafilatura_body, fixtures, max(2, repeat // 5))
         exact = sum(
-            all(
-                getattr(function(page.html, page.url), name) == truth[name]
-                for name in REPLICA_FIELDS
-            )
+            all(getattr(function(page.html, page.url), name) == truth[name] for name in FIELDS)
             for page, truth in pages
         )
         size = sum(len(page.html) for page in fixtures) // len(fixtures) // 1024

@@ -144,7 +144,6 @@ _BLOCK_TAGS = frozenset(
         "hr",
     ]
 )
-_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _CITE_PARENTS = frozenset({"blockquote", "figure", "footer"})
 _KEEP_EMPTY = frozenset({"img", "td", "th", "tr", "br"})
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
@@ -296,11 +295,7 @@ class _BodyWriter:
     # -- text blocks -------------------------------------------------------------------------
 
     def _end_block(self) -> None:
-        if self._block:
-            text = normalize_space("".join(self._block))
-            self._block.clear()
-            if text:
-                self.blocks.append(text)
+        _flush_text(self._block, self.blocks)
 
     def _row(self, row: HtmlElement) -> None:
         cells = [
@@ -332,11 +327,7 @@ class _BodyWriter:
         (self._run if out is None else out).append(text)
 
     def _end_run(self) -> None:
-        if self._run:
-            text = normalize_space("".join(self._run))
-            self._run.clear()
-            if text:
-                self.lines.append(text)
+        _flush_text(self._run, self.lines)
 
     def _content(self, element: HtmlElement, out: list[str] | None) -> None:
         """The text, children and children's tails of ``element``."""
@@ -425,6 +416,15 @@ class _BodyWriter:
             and url not in self.attachments
         ):
             self.attachments.append(url)
+
+
+def _flush_text(pieces: list[str], into: list[str]) -> None:
+    """Append the pieces, joined and white-space normalised, to ``into`` (unless empty)."""
+    if pieces:
+        text = normalize_space("".join(pieces))
+        pieces.clear()
+        if text:
+            into.append(text)
 
 
 def _image_source(img: HtmlElement, page_url: str) -> str | None:
