@@ -113,29 +113,45 @@ class SelectorCache:
     * Compounds of a tag and classes (``div.entry-content.rbct``, ``.single-meta``) are
       looked up in a list of that tag's classed elements, made once per root: one
       walk serves every such selector.
-    * After the first selector that finds nothing, every other XPath pass first checks
-      that the page has the classes the selector needs (one list of the page's class
-      tokens, built then): a page without a tag bar does not pay a pass per selector.
+    * After the first selector that finds nothing, every lookup over the whole page first
+      checks that the page's class attributes contain the class names the selector needs
+      (one string of them all, built then): a page without a tag bar pays nothing for
+      looking for one outside the article.
     """
 
     def __init__(self, document: HtmlElement) -> None:
         self.document = document
         self._heads: dict[tuple[int, str], list[HtmlElement]] = {}
         self._classed: dict[tuple[int, str], list[tuple[HtmlElement, str]]] = {}
-        self._class_tokens: str | None = None
+        self._class_text: str | None = None
         self._missed = False
 
     def _pass(self, root: HtmlElement, selector: str) -> list[HtmlElement]:
         """The elements of ``selector`` under ``root``: from the classed-element list for a
-        tag-and-classes compound, else one XPath pass (skipped when it cannot match)."""
+        tag-and-classes compound, else one XPath pass. Over the whole page, after a first
+        miss, skipped when the page lacks a class the selector needs."""
+        if root is self.document and self._missed and not self._classes_present(selector):
+            return []
         compound = _CLASS_COMPOUND.match(selector)
         if compound:
-            return self._with_classes(root, compound.group("tag") or "*", compound.group("classes"))
-        if self._missed and not self._classes_present(selector):
-            return []
-        found = select(root, selector)
+            found = self._with_classes(
+                root, compound.group("tag") or "*", compound.group("classes")
+            )
+        else:
+            found = select(root, selector)
         self._missed = self._missed or not found
         return found
+
+    def _classes_present(self, selector: str) -> bool:
+        """False when the page has no ``class`` containing a name the selector needs.
+
+        A substring test over all the page's class attributes: it can only say "maybe"
+        wrongly (then the selector runs and finds nothing), never "no" wrongly.
+        """
+        if self._class_text is None:
+            self._class_text = " ".join(_CLASS_VALUES(self.document))
+        text = self._class_text
+        return any(all(name in text for name in needed) for needed in required_classes(selector))
 
     def _with_classes(self, root: HtmlElement, tag: str, classes: str) -> list[HtmlElement]:
         """Elements ``tag`` (``*``: any) under ``root``, itself included, with all ``classes``."""
@@ -153,15 +169,6 @@ class SelectorCache:
             for element, value in classed
             if first in value and set(names).issubset(value.translate(_XML_SPACE).split(" "))
         ]
-
-    def _classes_present(self, selector: str) -> bool:
-        if self._class_tokens is None:
-            words = " ".join(_CLASS_VALUES(self.document)).split()
-            self._class_tokens = f" {' '.join(words)} "
-        tokens = self._class_tokens
-        return any(
-            all(f" {name} " in tokens for name in needed) for needed in required_classes(selector)
-        )
 
     def heads(self, root: HtmlElement, head: str) -> list[HtmlElement]:
         """Elements under ``root`` matching the compound selector ``head`` (cached)."""
