@@ -9,13 +9,17 @@ frontier costs disk, not memory. With ``JOBDIR`` it behaves exactly like
 Scrapy's scheduler (the queue lives there and survives for resuming).
 
 Settings: ``ECSS_DISK_FRONTIER`` (default on) and ``ECSS_FRONTIER_DIR`` (where
-scratch directories go; default: the system temporary directory).
+scratch directories go; default: the system temporary directory). A crawl killed
+outright (SIGKILL, power loss) cannot remove its scratch directory; the next crawl
+using the same place removes it, since its name holds the PID of a process that is gone.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from scrapy.core.scheduler import Scheduler
@@ -36,8 +40,10 @@ class DiskFrontierScheduler(Scheduler):
         crawler = kwargs.get("crawler")
         self.scratch_dir: str | None = None
         if not jobdir and crawler is not None and crawler.settings.getbool("ECSS_DISK_FRONTIER"):
-            parent = crawler.settings.get("ECSS_FRONTIER_DIR") or None
-            self.scratch_dir = tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent)
+            parent = crawler.settings.get("ECSS_FRONTIER_DIR") or tempfile.gettempdir()
+            remove_orphans(parent)
+            prefix = f"{SCRATCH_PREFIX}{os.getpid()}-"
+            self.scratch_dir = tempfile.mkdtemp(prefix=prefix, dir=parent)
             jobdir = self.scratch_dir
         super().__init__(dupefilter, jobdir=jobdir, **kwargs)
 
@@ -48,3 +54,24 @@ class DiskFrontierScheduler(Scheduler):
         finally:
             if self.scratch_dir is not None:
                 shutil.rmtree(self.scratch_dir, ignore_errors=True)
+
+
+def remove_orphans(parent: str) -> list[Path]:
+    """Remove the scratch directories under ``parent`` whose crawl process is gone."""
+    removed = []
+    for path in Path(parent).glob(f"{SCRATCH_PREFIX}*"):
+        owner = path.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if path.is_dir() and owner.isdigit() and not _process_alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True

@@ -3,6 +3,9 @@ the on-disk frontier."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -169,4 +172,23 @@ def test_frontier_in_memory_when_turned_off(tmp_path: Path) -> None:
     _enqueue(scheduler, spider, 3)
     assert scheduler.scratch_dir is None
     assert len(scheduler.mqs) == 3
+    scheduler.close("finished")
+
+
+def test_scratch_dirs_of_killed_crawls_are_removed(tmp_path: Path) -> None:
+    """A SIGKILLed crawl leaves its scratch dir; the next crawl there removes it."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    orphan = tmp_path / f"ecss-frontier-{gone.pid}-abc"
+    (orphan / "requests.queue").mkdir(parents=True)
+    alive = tmp_path / f"ecss-frontier-{os.getpid()}-xyz"
+    alive.mkdir()
+    unrelated = tmp_path / "ecss-frontier-notes"
+    unrelated.mkdir()
+    scheduler, _ = _scheduler(tmp_path)
+    assert not orphan.exists()
+    assert alive.exists()
+    assert unrelated.exists()
+    assert scheduler.scratch_dir is not None
+    assert Path(scheduler.scratch_dir).name.startswith(f"ecss-frontier-{os.getpid()}-")
     scheduler.close("finished")
