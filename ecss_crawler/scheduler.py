@@ -9,14 +9,21 @@ frontier costs disk, not memory. With ``JOBDIR`` it behaves exactly like
 Scrapy's scheduler (the queue lives there and survives for resuming).
 
 Settings: ``ECSS_DISK_FRONTIER`` (default on) and ``ECSS_FRONTIER_DIR`` (where
-scratch directories go; default: the system temporary directory). A crawl killed
-outright (SIGKILL, power loss) cannot remove its scratch directory; the next crawl
-using the same place removes it, since its name holds the PID of a process that is gone.
+scratch directories go, created if missing; default: the system temporary
+directory, which some systems keep in memory: point it at a disk there).
+
+A crawl holds an exclusive ``flock`` on ``owner.lock`` inside its scratch directory
+for as long as it runs; the operating system drops it when the process dies, even
+by SIGKILL. A crawl starting in the same place removes every scratch directory
+whose lock it can take: those of crawls that are gone, never a running one's (in
+any PID namespace sharing the directory).
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,26 +33,53 @@ from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import BaseDupeFilter
 from twisted.internet.defer import Deferred
 
+from ecss_crawler.archive.lock import ArchiveLock
+
+logger = logging.getLogger(__name__)
+
 SCRATCH_PREFIX = "ecss-frontier-"
+#: ``ecss-frontier-<pid>-<random>``: only directories named so are ever removed.
+_SCRATCH_NAME = re.compile(rf"^{SCRATCH_PREFIX}[0-9]+-[A-Za-z0-9_]+$")
+#: A scratch directory gets its final name only once its owner holds the lock.
+_UNLOCKED_PREFIX = ".ecss-frontier-new-"
 
 
 class DiskFrontierScheduler(Scheduler):
     """Keeps scheduled requests in Scrapy's disk queues, in a scratch directory when
     no ``JOBDIR`` is given. Requests that cannot be serialized stay in memory, as
-    in Scrapy."""
+    in Scrapy; so does the whole frontier when no scratch directory can be made."""
 
     def __init__(
         self, dupefilter: BaseDupeFilter, jobdir: str | None = None, **kwargs: Any
     ) -> None:
         crawler = kwargs.get("crawler")
         self.scratch_dir: str | None = None
+        self._owner_lock: ArchiveLock | None = None
         if not jobdir and crawler is not None and crawler.settings.getbool("ECSS_DISK_FRONTIER"):
             parent = crawler.settings.get("ECSS_FRONTIER_DIR") or tempfile.gettempdir()
-            remove_orphans(parent)
-            prefix = f"{SCRATCH_PREFIX}{os.getpid()}-"
-            self.scratch_dir = tempfile.mkdtemp(prefix=prefix, dir=parent)
-            jobdir = self.scratch_dir
+            jobdir = self._make_scratch(Path(parent))
         super().__init__(dupefilter, jobdir=jobdir, **kwargs)
+
+    def _make_scratch(self, parent: Path) -> str | None:
+        """A new, locked scratch directory under ``parent``; None (with a warning) if the
+        place is not writable."""
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            remove_orphans(parent)
+            fresh = Path(tempfile.mkdtemp(prefix=_UNLOCKED_PREFIX, dir=parent))
+            lock = ArchiveLock(fresh / "owner")
+            lock.acquire()  # a directory nobody else knows of yet: always free
+            scratch = (
+                parent / f"{SCRATCH_PREFIX}{os.getpid()}-{fresh.name[len(_UNLOCKED_PREFIX) :]}"
+            )
+            fresh.rename(scratch)
+        except OSError as error:
+            logger.warning(
+                "request queue kept in memory: no scratch directory in %s (%s)", parent, error
+            )
+            return None
+        self.scratch_dir, self._owner_lock = str(scratch), lock
+        return self.scratch_dir
 
     def close(self, reason: str) -> Deferred[None] | None:
         """Close the queues, then remove the scratch directory (never a ``JOBDIR``)."""
@@ -54,24 +88,24 @@ class DiskFrontierScheduler(Scheduler):
         finally:
             if self.scratch_dir is not None:
                 shutil.rmtree(self.scratch_dir, ignore_errors=True)
+            if self._owner_lock is not None:
+                self._owner_lock.release()
 
 
-def remove_orphans(parent: str) -> list[Path]:
-    """Remove the scratch directories under ``parent`` whose crawl process is gone."""
+def remove_orphans(parent: Path) -> list[Path]:
+    """Remove the scratch directories under ``parent`` that no running crawl holds."""
     removed = []
-    for path in Path(parent).glob(f"{SCRATCH_PREFIX}*"):
-        owner = path.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
-        if path.is_dir() and owner.isdigit() and not _process_alive(int(owner)):
+    for path in parent.glob(f"{SCRATCH_PREFIX}*"):
+        if not _SCRATCH_NAME.match(path.name) or path.is_symlink() or not path.is_dir():
+            continue
+        lock = ArchiveLock(path / "owner")
+        try:
+            if not lock.acquire():
+                continue  # its crawl is running
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
+        except OSError:
+            continue
+        finally:
+            lock.release()
     return removed
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, someone else's
-        return True
-    return True

@@ -17,6 +17,7 @@ from lxml_html_clean import Cleaner
 
 from ecss_crawler.extract.body import (
     _BLOCK_TAGS,
+    _CELL_BREAKS,
     _CITE_PARENTS,
     _CLUTTER_LINE,
     _KEEP_EMPTY,
@@ -137,12 +138,24 @@ class _BlockWalker:
 
     def _row(self, row: HtmlElement) -> None:
         cells = [
-            normalize_space(cell.text_content())
+            _cell_text(cell)
             for cell in row
             if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
         ]
         if any(cells):
             self.blocks.append("\t".join(cells))
+
+
+def _cell_text(cell: HtmlElement) -> str:
+    """Changed on purpose with the one-pass writer: a ``<br>`` or a block inside a cell
+    separates words (``text_content()`` alone ran them together)."""
+    cell = copy.deepcopy(cell)
+    for element in cell.iterdescendants():
+        if isinstance(element.tag, str) and element.tag in _CELL_BREAKS:
+            element.tail = " " + (element.tail or "")
+            if element.tag != "br":
+                element.text = " " + (element.text or "")
+    return normalize_space(cell.text_content())
 
 
 def find_attachments(root: HtmlElement, page_url: str) -> list[str]:

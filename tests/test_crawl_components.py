@@ -176,19 +176,53 @@ def test_frontier_in_memory_when_turned_off(tmp_path: Path) -> None:
 
 
 def test_scratch_dirs_of_killed_crawls_are_removed(tmp_path: Path) -> None:
-    """A SIGKILLed crawl leaves its scratch dir; the next crawl there removes it."""
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    orphan = tmp_path / f"ecss-frontier-{gone.pid}-abc"
+    """A SIGKILLed crawl leaves its scratch dir; the next crawl there removes it, but never
+    a running crawl's (it holds the lock) nor anything not named like a scratch dir."""
+    orphan = tmp_path / "ecss-frontier-99999999999999999999-abc"
     (orphan / "requests.queue").mkdir(parents=True)
-    alive = tmp_path / f"ecss-frontier-{os.getpid()}-xyz"
-    alive.mkdir()
-    unrelated = tmp_path / "ecss-frontier-notes"
-    unrelated.mkdir()
-    scheduler, _ = _scheduler(tmp_path)
-    assert not orphan.exists()
-    assert alive.exists()
-    assert unrelated.exists()
-    assert scheduler.scratch_dir is not None
-    assert Path(scheduler.scratch_dir).name.startswith(f"ecss-frontier-{os.getpid()}-")
+    running = tmp_path / "ecss-frontier-1-xyz"
+    running.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a');"
+            " fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+            str(running / "owner.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        unrelated = tmp_path / "ecss-frontier-notes"
+        unrelated.mkdir()
+        odd = tmp_path / "ecss-frontier-²-x"
+        odd.mkdir()
+        scheduler, _ = _scheduler(tmp_path)
+        assert not orphan.exists()
+        assert running.exists()
+        assert unrelated.exists()
+        assert odd.exists()
+        assert scheduler.scratch_dir is not None
+        assert Path(scheduler.scratch_dir).name.startswith(f"ecss-frontier-{os.getpid()}-")
+        # A second crawl starting now leaves the first one's directory alone.
+        second, _ = _scheduler(tmp_path)
+        assert Path(scheduler.scratch_dir).exists()
+        second.close("finished")
+        scheduler.close("finished")
+        assert not Path(scheduler.scratch_dir).exists()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_frontier_in_memory_when_no_scratch_dir_can_be_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    scheduler, spider = _scheduler(tmp_path, ECSS_FRONTIER_DIR=str(blocker / "sub"))
+    _enqueue(scheduler, spider, 2)
+    assert scheduler.scratch_dir is None
+    assert len(scheduler.mqs) == 2
     scheduler.close("finished")

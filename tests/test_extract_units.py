@@ -292,3 +292,40 @@ def test_wordpress_layer_reads_the_main_article_not_the_sidebar() -> None:
     assert article.published == "2025-03-01T10:00:00+02:00"
     assert article.modified is None
     assert article.tags == []
+
+
+def test_table_cells_keep_words_apart_and_nested_tables_count_once() -> None:
+    assert _body("<table><tr><td>a<br>b</td><td><p>c</p><p>d</p></td></tr></table>") == ["a b\tc d"]
+    nested = "<table><tr><td>x<table><tr><td>in1</td><td>in2</td></tr></table></td></tr></table>"
+    assert _body(nested) == ["x in1 in2"]
+
+
+def test_only_link_and_image_urls_are_written() -> None:
+    sel = Selector(
+        text="<div><h2 href='javascript:x()' src='/y'>T</h2><p cite='/c'>x "
+        "<a href='/a' alt='z'>link</a></p></div>"
+    )
+    body = build_body(sel.css("div")[0].root, (), "https://x.org/a/")
+    assert body.html == '<h2>T</h2>\n<p>x <a href="https://x.org/a">link</a></p>'
+
+
+def test_absurdly_deep_nesting_still_gives_the_body() -> None:
+    deep = "<div>" * 1500 + "<p>deep text</p><script>x()</script>" + "</div>" * 1500
+    page = (
+        "<html><body class='single postid-1'><article id='post-1'><h1 class='entry-title'>T</h1>"
+        f"<div class='entry-content'>{deep}<p>{'word ' * 60}</p></div></article></body></html>"
+    )
+    article = extract_article(page, "https://x.org/a/")
+    assert article.body is not None
+    assert article.body.startswith("deep text\n\nword word")
+    assert "x()" not in article.body
+
+
+def test_base_href_is_the_first_base_with_an_href() -> None:
+    page = (
+        "<html><head><base target='_blank'><base href='https://x.org/sub/'></head>"
+        "<body class='single postid-1'><article><h1 class='entry-title'>T</h1>"
+        "<div class='entry-content'><p><a href='r.pdf'>report</a> text</p></div>"
+        "</article></body></html>"
+    )
+    assert extract_article(page, "https://x.org/a/").attachments == ["https://x.org/sub/r.pdf"]

@@ -29,7 +29,7 @@ from ecss_crawler.items import Article
 from ecss_crawler.sites import SiteProfile, profile_for
 
 #: Bumped whenever extraction output may change; stored with every record.
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 SHORT_BODY_WORDS = 50
 
 __all__ = [
@@ -63,7 +63,11 @@ class _HtmlParser(etree.HTMLParser):  # type: ignore[misc]
 
 
 def parse_html(html: str | bytes, url: str, content_type: str | None = None) -> Selector:
-    """Decode and parse a page once; raises :class:`NotHTMLError` for non-HTML input."""
+    """Decode and parse a page once; raises :class:`NotHTMLError` for non-HTML input.
+
+    Elements are ``lxml.html.HtmlElement`` (not its form-element subclasses), and the tree
+    has no id index: XPath ``id()`` finds nothing (``#id`` and ``@id`` work as usual).
+    """
     if isinstance(html, str):
         root = create_root_node(repair_markup(decode_html(html)), _HtmlParser, base_url=url)
     else:

@@ -193,8 +193,9 @@ class ArticlePage:
     @cached_property
     def link_base(self) -> str:
         """Base for relative links: ``<base href>`` when it stays on the page's site."""
-        element = next(self.root.iter("base"), None)
-        base: str | None = element.get("href") if element is not None else None
+        base: str | None = next(
+            (href for node in self.root.iter("base") if (href := node.get("href"))), None
+        )
         if base:
             resolved = urljoin(self.page_url, base.strip())
             if _same_site(resolved, self.page_url):

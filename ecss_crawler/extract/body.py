@@ -8,7 +8,7 @@ paragraph, heading, list item, quote paragraph, quote citation, table row
 (cells joined by a tab) and figure/table caption, in page order.
 
 The HTML is built by allowlist: only the tags of :data:`ALLOWED_TAGS` and the
-attributes ``href``, ``src`` and ``alt`` are ever written, every text and
+attributes ``a[href]``, ``img[src]`` and ``img[alt]`` are ever written, every text and
 attribute value escaped, links made absolute (http/https only). Anything else
 is unwrapped (its text kept) or, for scripts, styles, forms and embeds, dropped
 with its content.
@@ -145,6 +145,8 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _CITE_PARENTS = frozenset({"blockquote", "figure", "footer"})
+#: Inside a table cell these keep the words on either side apart (a nested table's cells too).
+_CELL_BREAKS = _BLOCK_TAGS | {"br", "tr", "td", "th"}
 _KEEP_EMPTY = frozenset({"img", "td", "th", "tr", "br"})
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 _LAZY_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "src")
@@ -202,9 +204,11 @@ _DROPPED_TAGS = frozenset(
         "textarea",
     ]
 )
+#: Elements nested deeper than this in the body are written as their text alone (the
+#: walk is recursive; real articles nest a dozen levels, a hostile page thousands).
+MAX_DEPTH = 150
 #: Presentational and top-level tags written as their semantic equivalent.
 _RENAMED = {"b": "strong", "i": "em", "h1": "h2"}
-_SAFE_ATTRIBUTES = frozenset({"href", "src", "alt"})
 #: Characters libxml2 percent-encodes in URL attributes (kept so ``body_html`` stays as
 #: the HTML serialiser wrote it): white space, controls and everything non-ASCII.
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\U0010ffff]")
@@ -284,6 +288,7 @@ class _BodyWriter:
         self.attachments: list[str] = []
         self._block: list[str] = []
         self._run: list[str] = []
+        self._depth = 0
         #: Inside a table row the row is one block (cells joined by a tab), written at once.
         self._in_row = 0
 
@@ -309,12 +314,34 @@ class _BodyWriter:
             self.blocks.append("\t".join(cells))
 
     def _visible_text(self, element: HtmlElement) -> list[str]:
+        """Text under ``element`` without clutter; line breaks, blocks (``<p>`` in a cell)
+        and the cells of a nested table become spaces, so words stay apart. Iterative, so
+        any depth of nesting is fine."""
         parts = [element.text] if element.text else []
-        for child in element:
-            if isinstance(child.tag, str) and child not in self.clutter:
-                parts.extend(self._visible_text(child))
-            if child.tail:
-                parts.append(child.tail)
+        open_elements: list[HtmlElement] = []
+        children = [iter(element)]
+        while children:
+            child = next(children[-1], None)
+            if child is None:
+                children.pop()
+                if open_elements:
+                    closed = open_elements.pop()
+                    if closed.tag.lower() in _CELL_BREAKS and closed.tag.lower() != "br":
+                        parts.append(" ")
+                    if closed.tail:
+                        parts.append(closed.tail)
+                continue
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if not tag or child in self.clutter or tag in _DROPPED_TAGS:
+                if child.tail:
+                    parts.append(child.tail)
+                continue
+            if tag in _CELL_BREAKS:
+                parts.append(" ")
+            if child.text:
+                parts.append(child.text)
+            open_elements.append(child)
+            children.append(iter(child))
         return parts
 
     # -- the walk ----------------------------------------------------------------------------
@@ -356,10 +383,14 @@ class _BodyWriter:
         if block:
             self._end_block()
         if row:
-            self._row(element)
+            if not self._in_row:  # a table nested in a cell is part of that cell's text
+                self._row(element)
             self._in_row += 1
         name = _RENAMED.get(tag, tag)
-        if name in ALLOWED_TAGS:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:  # absurd nesting: its text, without its markup
+            self._text("".join(self._visible_text(element)), out)
+        elif name in ALLOWED_TAGS:
             inner: list[str] = []
             self._content(element, inner)
             markup = self._markup(name, element, "".join(inner))
@@ -370,6 +401,7 @@ class _BodyWriter:
                 out.append(markup)
         else:
             self._content(element, out)  # unwrapped: its content takes its place
+        self._depth -= 1
         if row:
             self._in_row -= 1
         if block:
@@ -395,12 +427,12 @@ class _BodyWriter:
         image_src = _image_source(element, self.page_url) if name == "img" else None
         kept: list[tuple[str, str]] = []
         for key, value in element.attrib.items():
-            if key not in _SAFE_ATTRIBUTES:
-                continue
-            if name == "a" and key == "href":
+            if key == "href" and name == "a":
                 value = absolute_url(value, self.page_url)
-            elif name == "img" and key == "src":
+            elif key == "src" and name == "img":
                 value, image_src = image_src, None
+            elif key != "alt" or name != "img":
+                continue  # only a[href], img[src] and img[alt] are ever written
             if value is not None:
                 kept.append((key, _escape_url(value) if key in ("href", "src") else value))
         if image_src is not None:  # only a lazy-loading attribute had the real source
