@@ -26,7 +26,10 @@ and for each extractor it reports pages per second in one process: one warm-up p
 ``--repeat`` timed passes over all pages. ``--speed-pages`` times saved full-size pages,
 ``--speed-per-fixture`` each fixture on its own (ours against trafilatura), and
 ``--speed-replica N`` N article pages of each Foxiz theme of the bundled replica (rendered
-in process, never read by a test), with their fields checked against the replica's truth.
+in process, never read by a test), with their fields checked against the replica's truth,
+and ``--speed-variants`` each ``--speed-pages`` page changed the way theme options change
+a page (header outside the ``<article>``, renamed header class, no OG/JSON-LD, no tag bar,
+a plain content class, no ``<article>`` element), with the fields that changed.
 Output is Markdown on stdout. No Scrapy import.
 """
 
@@ -325,6 +328,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="pages/s on N generated article pages of each replica theme",
     )
     parser.add_argument(
+        "--speed-variants",
+        action="store_true",
+        help="also time each --speed-pages page changed as theme options change it",
+    )
+    parser.add_argument(
         "--speed-pages",
         nargs="*",
         type=Path,
@@ -440,6 +448,91 @@ def replica_table(count: int, ours: str, repeat: int) -> str:
     return markdown_table(header, rows, "lrrrrr")
 
 
+def _main_article(root: Any) -> Any:
+    return next(a for a in root.iter("article") if a.find(".//h1") is not None)
+
+
+def _header_outside_article(root: Any) -> None:
+    article = _main_article(root)
+    header = article.find("header")
+    article.remove(header)
+    article.addprevious(header)
+
+
+def _header_class_renamed(root: Any) -> None:
+    _main_article(root).find("header").set("class", "entry-header")
+
+
+def _no_metadata(root: Any) -> None:
+    for meta in list(root.iter("meta")):
+        key = meta.get("property") or meta.get("name") or ""
+        if key.startswith(("og:", "article:")) or key in ("description", "author"):
+            meta.getparent().remove(meta)
+    for script in list(root.iter("script")):
+        if script.get("type") == "application/ld+json":
+            script.getparent().remove(script)
+
+
+def _no_tag_bar(root: Any) -> None:
+    for bar in root.xpath("//div[contains(@class, 'tag-bar')]"):
+        bar.getparent().remove(bar)
+
+
+def _plain_content_class(root: Any) -> None:
+    for content in root.xpath("//div[contains(@class, 'entry-content')]"):
+        content.set("class", "entry-content")
+
+
+def _no_article_element(root: Any) -> None:
+    _main_article(root).tag = "div"
+
+
+#: How theme options (layout, metadata plugin, tag bar) change a Foxiz article page.
+VARIANTS: dict[str, Callable[[Any], None]] = {
+    "header outside the article": _header_outside_article,
+    "header class renamed": _header_class_renamed,
+    "no OG, article:*, JSON-LD, description": _no_metadata,
+    "no tag bar": _no_tag_bar,
+    "content class without rbct": _plain_content_class,
+    "no article element": _no_article_element,
+}
+VARIANT_FIELDS = (*FIELDS, "featured_image", "reading_minutes")
+
+
+def variants_table(pages: Sequence[Fixture], ours: str, repeat: int) -> str:
+    """Each page changed by each variant: pages/s against trafilatura, fields that changed."""
+    import lxml.html
+
+    function = load_function(ours)
+    extract = ours_body_extractor(function)
+    rows = []
+    for page in pages:
+        original = function(page.html, page.url)
+        for name, change in VARIANTS.items():
+            root = lxml.html.fromstring(page.html)
+            change(root)
+            html = lxml.html.tostring(root, encoding="utf-8", doctype="<!DOCTYPE html>")
+            variant = Fixture(f"{page.name}: {name}", page.url, html, {})
+            mine, theirs = pair_rates(variant, extract, repeat)
+            result = function(html, page.url)
+            changed = [
+                field
+                for field in VARIANT_FIELDS
+                if getattr(result, field) != getattr(original, field)
+            ]
+            rows.append(
+                [
+                    variant.name,
+                    f"{mine:.1f}",
+                    f"{theirs:.1f}",
+                    f"{mine / theirs:.1f}x",
+                    ", ".join(changed) or "none",
+                ]
+            )
+    header = ["page: variant", "ours", "trafilatura", "ours / trafilatura", "fields that changed"]
+    return markdown_table(header, rows, "lrrrl")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     fixtures = load_fixtures(args.fixtures)
@@ -463,6 +556,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.speed_pages:
         print("\n## Pages per second on full-size saved pages\n")
         print(speed_table(load_speed_pages(args.speed_pages), args.ours, max(5, args.repeat * 20)))
+    if args.speed_variants and args.speed_pages:
+        print("\n## Theme-option variants of the full-size pages\n")
+        print(
+            variants_table(load_speed_pages(args.speed_pages), args.ours, max(5, args.repeat * 4))
+        )
     if args.speed_per_fixture:
         print("\n## Ours against trafilatura, per fixture\n")
         print(pair_speed_table(fixtures, args.ours, max(5, args.repeat * 4)))

@@ -279,14 +279,16 @@ def test_selector_cache_equals_plain_selection_on_fixtures() -> None:
 
 
 def test_wordpress_layer_reads_the_main_article_not_the_sidebar() -> None:
-    """A sidebar's dated cards and tag cloud never stand in for the article's own."""
+    """A sidebar's dated cards, tag cloud and another post's tag bar never stand in for the
+    article's own."""
     page = """<html lang="en"><body class="single postid-5"><main>
       <article id="post-5"><h1 class="entry-title">Nile water</h1>
       <time class="entry-date published" datetime="2025-03-01T10:00:00+02:00">1 March</time>
       <div class="entry-content"><p>Body text of the article.</p></div></article>
       <section class="recent-cards"><div class="card"><time class="updated"
         datetime="2025-04-02T10:00:00+02:00">2 April</time></div>
-      <div class="cloud"><a rel="tag" href="/tag/sudan/">Sudan</a></div></section>
+      <div class="cloud"><a rel="tag" href="/tag/sudan/">Sudan</a></div>
+      <div class="efoot-bar tag-bar"><a href="/tag/nile/">Nile</a></div></section>
       </main></body></html>"""
     article = extract_article(page, "https://x.org/nile-water/")
     assert article.published == "2025-03-01T10:00:00+02:00"

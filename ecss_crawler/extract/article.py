@@ -145,24 +145,27 @@ class ArticlePage:
                 return article
         return self.root
 
-    def _theme_elements(self, selectors: Sequence[str]) -> list[HtmlElement]:
+    def _theme_elements(
+        self, selectors: Sequence[str], *, article_only: bool = False
+    ) -> list[HtmlElement]:
         """Elements of the first theme selector that matches (in the article, then the page).
 
         The page is not searched again with a selector whose leading part (such as
         ``header.single-header``) was found in the article: the article's own header
         does not have that element, and another header on the page is not the article's.
+        ``article_only`` fields are never looked for outside the main article.
         """
         found = self.selectors.first_match(self.scope, selectors)
-        if not found and self.scope is not self.root:
+        if not found and self.scope is not self.root and not article_only:
             remaining = [s for s in selectors if not self.selectors.head_found(self.scope, s)]
             found = self.selectors.first_match(self.root, remaining)
         return found
 
     def _layers(
-        self, theme_css: Sequence[str], wp_css: Sequence[str]
+        self, theme_css: Sequence[str], wp_css: Sequence[str], *, article_only: bool = False
     ) -> Iterator[tuple[list[HtmlElement], str]]:
         """Lazily yield the theme layer's elements, then (only if asked) the WordPress layer's."""
-        yield self._theme_elements(theme_css), self.theme.name
+        yield self._theme_elements(theme_css, article_only=article_only), self.theme.name
         yield self._wp_elements(wp_css), WORDPRESS
 
     def _wp_elements(self, selectors: Sequence[str]) -> list[HtmlElement]:
@@ -375,8 +378,13 @@ class ArticlePage:
         return (names, METADATA) if names else ([], None)
 
     def tags(self) -> Found[list[str]]:
-        """The article's tags (``[]`` when it has none)."""
-        for elements, layer in self._layers(self.theme.tags, _WP_TAGS):
+        """The article's tags (``[]`` when it has none).
+
+        Only the main article's tag bar counts when there is a main article: WordPress
+        prints a post's tags at its end, and tag links elsewhere (a tag cloud, the next
+        post's teaser) are never this article's.
+        """
+        for elements, layer in self._layers(self.theme.tags, _WP_TAGS, article_only=True):
             names = _unique(_text(element) for element in elements)
             if names:
                 return names, layer

@@ -97,7 +97,8 @@ def _classes_in(tree: object) -> Iterator[str]:
         yield from _classes_in(base)
 
 
-_CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
+#: Every ``class`` attribute of the page run together, in one C-level call (EXSLT).
+_ALL_CLASSES = etree.XPath("str:concat(//@class)", namespaces={"str": "http://exslt.org/strings"})
 #: ``div.a.b`` or ``.a``: looked up in a per-page list of classed elements, not an XPath pass.
 _CLASS_COMPOUND = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?P<classes>(?:\.[\w-]+)+)$")
 #: XPath's ``normalize-space`` splits on these (so CSS class tokens do too).
@@ -129,10 +130,16 @@ class SelectorCache:
     def _pass(self, root: HtmlElement, selector: str) -> list[HtmlElement]:
         """The elements of ``selector`` under ``root``: from the classed-element list for a
         tag-and-classes compound, else one XPath pass. Over the whole page, after a first
-        miss, skipped when the page lacks a class the selector needs."""
-        if root is self.document and self._missed and not self._classes_present(selector):
-            return []
+        miss, a costly lookup is skipped when the page lacks a class it needs."""
         compound = _CLASS_COMPOUND.match(selector)
+        costly = compound is None or not compound.group("tag")  # an XPath pass or all elements
+        if (
+            costly
+            and root is self.document
+            and self._missed
+            and not self._classes_present(selector)
+        ):
+            return []
         if compound:
             found = self._with_classes(
                 root, compound.group("tag") or "*", compound.group("classes")
@@ -143,15 +150,18 @@ class SelectorCache:
         return found
 
     def _classes_present(self, selector: str) -> bool:
-        """False when the page has no ``class`` containing a name the selector needs.
+        """False when no ``class`` of the page contains a name the selector needs.
 
-        A substring test over all the page's class attributes: it can only say "maybe"
-        wrongly (then the selector runs and finds nothing), never "no" wrongly.
+        A substring test over all the page's class attributes run together: it can only
+        say "maybe" wrongly (then the selector runs and finds nothing), never "no" wrongly.
         """
+        needs = required_classes(selector)
+        if any(not needed for needed in needs):
+            return True
         if self._class_text is None:
-            self._class_text = " ".join(_CLASS_VALUES(self.document))
+            self._class_text = str(_ALL_CLASSES(self.document))
         text = self._class_text
-        return any(all(name in text for name in needed) for needed in required_classes(selector))
+        return any(all(name in text for name in needed) for needed in needs)
 
     def _with_classes(self, root: HtmlElement, tag: str, classes: str) -> list[HtmlElement]:
         """Elements ``tag`` (``*``: any) under ``root``, itself included, with all ``classes``."""
