@@ -366,6 +366,15 @@ def test_record_failure(archive: Archive) -> None:
     assert row["at"]
 
 
+def test_crawl_left_running_by_a_dead_process_becomes_interrupted(archive: Archive) -> None:
+    killed = archive.begin_crawl("ecss", {})
+    finished = archive.begin_crawl("ecss", {})
+    archive.finish_crawl(finished, "finished", {}, {}, "finished")
+    current = archive.begin_crawl("ecss", {})
+    statuses = {row["id"]: row["status"] for row in archive.db.table("crawls").rows}
+    assert statuses == {killed: "interrupted", finished: "finished", current: "running"}
+
+
 def test_crawl_lifecycle_merges_counts(archive: Archive) -> None:
     crawl = archive.begin_crawl("ecss", {"categories": ["security"]})
     started = archive.db.table("crawls").get(crawl)

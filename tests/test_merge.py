@@ -193,3 +193,20 @@ def test_merge_command(tmp_path: Path) -> None:
     missing = runner.invoke(main, ["merge", str(out), str(tmp_path / "nope.db")])
     assert missing.exit_code == 1
     assert "no archive database" in missing.output
+
+
+def test_a_crawl_merged_while_running_is_finished_by_a_later_merge(tmp_path: Path) -> None:
+    """A worker's crawl merged mid-run, then marked interrupted by a crawl of the merged
+    archive, takes the worker's final state at the next merge."""
+    worker = tmp_path / "w1.db"
+    with Archive(worker, clock=clock(1)) as archive:
+        crawl = archive.begin_crawl("ecss", {"worker": "w1"})
+    out = tmp_path / "out.db"
+    merge_archives(out, [worker])
+    with Archive(out, clock=clock(3)) as merged:
+        merged.finish_crawl(merged.begin_crawl("ecss", {"local": True}), "finished", {}, {}, "ok")
+    assert rows(out, "SELECT status FROM crawls ORDER BY id") == [("interrupted",), ("ok",)]
+    with Archive(worker, clock=clock(2)) as archive:
+        archive.finish_crawl(crawl, "finished", {}, {}, "finished")
+    merge_archives(out, [worker])
+    assert rows(out, "SELECT status FROM crawls ORDER BY id") == [("finished",), ("ok",)]

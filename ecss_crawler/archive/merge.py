@@ -186,7 +186,8 @@ def _merge_crawls(db: sqlite_utils.Database) -> int:
             added += 1
         else:
             new_id = existing[0]
-            if existing[1] == "running" and values.get("status") != "running":
+            unfinished = existing[1] in ("running", "interrupted")
+            if unfinished and values.get("status") not in ("running", "interrupted"):
                 _update_row(db, "crawls", new_id, values)  # finished since the last merge
         db.execute("INSERT INTO temp.crawl_map (old, new) VALUES (?, ?)", [row[0], new_id])
     return added

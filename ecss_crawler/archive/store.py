@@ -198,8 +198,14 @@ class Archive:
     # ------------------------------------------------------------------ crawls
 
     def begin_crawl(self, site: str, args: dict[str, Any]) -> int:
-        """Record the start of a crawl of ``site``; return its id."""
+        """Record the start of a crawl of ``site``; return its id.
+
+        A crawl still marked ``running`` belongs to a process that died without
+        finishing (one writer per archive: the crawl holds ``<db>.lock``); it becomes
+        ``interrupted``, so reports never show a run that no longer exists as running.
+        """
         with self._atomic():
+            self._conn.execute("UPDATE crawls SET status = 'interrupted' WHERE status = 'running'")
             cursor = self._conn.execute(
                 "INSERT INTO crawls (site, started, args, status) VALUES (?, ?, ?, 'running')",
                 [site, self._now(), _dumps(args)],
