@@ -97,8 +97,10 @@ def _classes_in(tree: object) -> Iterator[str]:
         yield from _classes_in(base)
 
 
-#: Every ``class`` attribute of the page run together, in one C-level call (EXSLT).
-_ALL_CLASSES = etree.XPath("str:concat(//@class)", namespaces={"str": "http://exslt.org/strings"})
+#: Every ``class`` attribute under an element run together, in one C-level call (EXSLT).
+_ALL_CLASSES = etree.XPath(
+    "str:concat(descendant-or-self::*/@class)", namespaces={"str": "http://exslt.org/strings"}
+)
 #: ``div.a.b`` or ``.a``: looked up in a per-page list of classed elements, not an XPath pass.
 _CLASS_COMPOUND = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?P<classes>(?:\.[\w-]+)+)$")
 #: XPath's ``normalize-space`` splits on these (so CSS class tokens do too).
@@ -114,31 +116,26 @@ class SelectorCache:
     * Compounds of a tag and classes (``div.entry-content.rbct``, ``.single-meta``) are
       looked up in a list of that tag's classed elements, made once per root: one
       walk serves every such selector.
-    * After the first selector that finds nothing, every lookup over the whole page first
-      checks that the page's class attributes contain the class names the selector needs
-      (one string of them all, built then): a page without a tag bar pays nothing for
-      looking for one outside the article.
+    * After the first selector that finds nothing, every costly lookup (an XPath pass, or
+      a compound without a tag) first checks that the class attributes under its root
+      contain the class names the selector needs (one string of them all per root, built
+      then): a page without a tag bar pays almost nothing for the tag-bar selectors.
     """
 
     def __init__(self, document: HtmlElement) -> None:
         self.document = document
         self._heads: dict[tuple[int, str], list[HtmlElement]] = {}
         self._classed: dict[tuple[int, str], list[tuple[HtmlElement, str]]] = {}
-        self._class_text: str | None = None
+        self._class_text: dict[int, str] = {}
         self._missed = False
 
     def _pass(self, root: HtmlElement, selector: str) -> list[HtmlElement]:
         """The elements of ``selector`` under ``root``: from the classed-element list for a
-        tag-and-classes compound, else one XPath pass. Over the whole page, after a first
-        miss, a costly lookup is skipped when the page lacks a class it needs."""
+        tag-and-classes compound, else one XPath pass. After a first miss, a costly lookup
+        is skipped when no class under ``root`` has a name it needs."""
         compound = _CLASS_COMPOUND.match(selector)
         costly = compound is None or not compound.group("tag")  # an XPath pass or all elements
-        if (
-            costly
-            and root is self.document
-            and self._missed
-            and not self._classes_present(selector)
-        ):
+        if costly and self._missed and not self._classes_present(root, selector):
             return []
         if compound:
             found = self._with_classes(
@@ -149,18 +146,19 @@ class SelectorCache:
         self._missed = self._missed or not found
         return found
 
-    def _classes_present(self, selector: str) -> bool:
-        """False when no ``class`` of the page contains a name the selector needs.
+    def _classes_present(self, root: HtmlElement, selector: str) -> bool:
+        """False when no ``class`` under ``root`` contains a name the selector needs.
 
-        A substring test over all the page's class attributes run together: it can only
-        say "maybe" wrongly (then the selector runs and finds nothing), never "no" wrongly.
+        A substring test over those class attributes run together (made once per root):
+        it can only say "maybe" wrongly (then the selector runs and finds nothing), never
+        "no" wrongly.
         """
         needs = required_classes(selector)
         if any(not needed for needed in needs):
             return True
-        if self._class_text is None:
-            self._class_text = str(_ALL_CLASSES(self.document))
-        text = self._class_text
+        text = self._class_text.get(id(root))
+        if text is None:
+            text = self._class_text[id(root)] = str(_ALL_CLASSES(root))
         return any(all(name in text for name in needed) for needed in needs)
 
     def _with_classes(self, root: HtmlElement, tag: str, classes: str) -> list[HtmlElement]:
@@ -193,6 +191,10 @@ class SelectorCache:
         chain = descendant_chain(selector)
         if chain is None:
             return self._pass(root, selector)
+        head_tag = _CLASS_COMPOUND.match(chain[0])
+        costly_head = head_tag is None or not head_tag.group("tag")
+        if costly_head and self._missed and not self._classes_present(root, selector):
+            return []  # the whole chain cannot match: do not look its head up
         head, rest = chain
         inner = css(rest, "descendant::")
         heads = self.heads(root, head)
