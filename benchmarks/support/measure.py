@@ -125,6 +125,11 @@ def crawl_command(base_url: str, db: Path, extra: tuple[str, ...] = ()) -> list[
     return command
 
 
+def merge_command(output: Path, inputs: list[Path]) -> list[str]:
+    """``python -m ecss_crawler.cli merge OUTPUT INPUTS...``."""
+    return [sys.executable, "-m", "ecss_crawler.cli", "merge", str(output), *map(str, inputs)]
+
+
 def bare_command(base_url: str, extra: tuple[str, ...] = ()) -> list[str]:
     """The bare spider (``benchmarks/bare_spider.py``) with the same settings."""
     script = Path(__file__).resolve().parents[1] / "bare_spider.py"

@@ -29,7 +29,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.support.measure import UNTHROTTLED, Run, crawl_command, db_size_mb, measure, table
+from benchmarks.support.measure import (
+    UNTHROTTLED,
+    Run,
+    crawl_command,
+    db_size_mb,
+    measure,
+    merge_command,
+    table,
+)
 from benchmarks.support.services import redis_server
 from benchmarks.support.site import SiteSpec, free_port, serve
 
@@ -179,14 +187,11 @@ def run_experiment(args: argparse.Namespace) -> None:
         merged = work / "merged.db"
         merge_started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "ecss_crawler.cli", "merge", str(merged), *map(str, dbs)],
-            capture_output=True,
-            text=True,
-            check=True,
+            merge_command(merged, dbs), capture_output=True, text=True, check=True
         )
         merge_seconds = time.monotonic() - merge_started
         again = subprocess.run(
-            [sys.executable, "-m", "ecss_crawler.cli", "merge", str(merged), *map(str, dbs)],
+            merge_command(merged, dbs),
             capture_output=True,
             text=True,
             check=True,

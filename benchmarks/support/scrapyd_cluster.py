@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -28,9 +27,15 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from benchmarks.support.measure import UNTHROTTLED, table
-from benchmarks.support.services import _stop
-from benchmarks.support.site import LOOPBACK, SiteSpec, free_port, serve, wait_for_port
+from benchmarks.support.measure import UNTHROTTLED, merge_command, table
+from benchmarks.support.site import (
+    LOOPBACK,
+    SiteSpec,
+    free_port,
+    serve,
+    stop_process,
+    wait_for_port,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "ecss_crawler"
@@ -149,15 +154,10 @@ def run_experiment(args: Any) -> None:
                 rows, dbs, wall = _crawl(servers, egg, url, work)
         finally:
             for process, _port in servers:
-                _stop(process)
+                stop_process(process)
         merged = work / "scrapyd-merged.db"
         started = time.monotonic()
-        out = subprocess.run(
-            [sys.executable, "-m", "ecss_crawler.cli", "merge", str(merged), *map(str, dbs)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        out = subprocess.run(merge_command(merged, dbs), capture_output=True, text=True, check=True)
         rows.append(["both, in parallel", "", f"{sum(_count(d) for d in dbs):,}", f"{wall:.1f}"])
         rows.append(
             ["`ecss-crawler merge`", "", f"{_count(merged):,}", f"{time.monotonic() - started:.1f}"]

@@ -16,16 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks.support.site import LOOPBACK, free_port, wait_for_port
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+from benchmarks.support.site import LOOPBACK, free_port, stop_process, wait_for_port
 
 
 @contextlib.contextmanager
@@ -58,7 +49,7 @@ def redis_server() -> Iterator[str]:
             wait_for_port(port)
             yield f"redis://{LOOPBACK}:{port}/0"
         finally:
-            _stop(process)
+            stop_process(process)
 
 
 def _pg_bin(name: str) -> str:
@@ -128,4 +119,4 @@ def postgres_server() -> Iterator[str]:
             wait_for_port(port, timeout=60)
             yield f"postgresql://bench@{LOOPBACK}:{port}/postgres"
         finally:
-            _stop(process)
+            stop_process(process)

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ecss_crawler.replica import ReplicaConfig, serve_replica
 from ecss_crawler.replica.site import ReplicaSite
@@ -105,12 +106,17 @@ def nginx_site(spec: SiteSpec, root: Path, port: int) -> Iterator[str]:
         wait_for_port(port)
         yield f"http://{LOOPBACK}:{port}/"
     finally:
-        process.terminate()  # SIGTERM to the master we started: it stops its workers
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)  # SIGTERM to the master we started: it stops its workers
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 15) -> None:
+    """Terminate a server we started, and kill it if it has not stopped after ``timeout`` s."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextlib.contextmanager

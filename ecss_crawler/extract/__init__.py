@@ -123,9 +123,9 @@ def _assemble(page: ArticlePage) -> Article:
         return value
 
     canonical = str(take("url", page.url()))
-    body_found = page.body()
-    body = body_found[0]
-    take("body", (body.text if body else None, body_found[1]))
+    body, body_layer = page.body()
+    body_text = body.text if body else None
+    take("body", (body_text, body_layer))
     title = take("title", page.title())
     article = Article(
         url=canonical,
@@ -138,7 +138,7 @@ def _assemble(page: ArticlePage) -> Article:
         categories=take("categories", page.categories()),  # type: ignore[arg-type]
         tags=take("tags", page.tags()),  # type: ignore[arg-type]
         summary=take("summary", page.summary()),  # type: ignore[arg-type]
-        body=body.text if body else None,
+        body=body_text,
         body_html=body.html if body else None,
         reading_minutes=take("reading_minutes", page.reading_minutes()),  # type: ignore[arg-type]
         featured_image=take("featured_image", page.featured_image()),  # type: ignore[arg-type]

@@ -146,7 +146,8 @@ _BLOCK_TAGS = frozenset(
 )
 _CITE_PARENTS = frozenset({"blockquote", "figure", "footer"})
 #: Inside a table cell these keep the words on either side apart (a nested table's cells too).
-_CELL_BREAKS = _BLOCK_TAGS | {"br", "tr", "td", "th"}
+_CELL_BLOCKS = _BLOCK_TAGS | {"tr", "td", "th"}
+_CELL_BREAKS = _CELL_BLOCKS | {"br"}
 _KEEP_EMPTY = frozenset({"img", "td", "th", "tr", "br"})
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx")
 _LAZY_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "src")
@@ -326,7 +327,7 @@ class _BodyWriter:
                 children.pop()
                 if open_elements:
                     closed = open_elements.pop()
-                    if closed.tag.lower() in _CELL_BREAKS and closed.tag.lower() != "br":
+                    if closed.tag.lower() in _CELL_BLOCKS:
                         parts.append(" ")
                     if closed.tail:
                         parts.append(closed.tail)

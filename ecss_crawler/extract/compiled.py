@@ -107,6 +107,18 @@ _CLASS_COMPOUND = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?P<classes>(?:\.[\w-]+)
 _XML_SPACE = str.maketrans("\t\n\r", "   ")
 
 
+@lru_cache(maxsize=1024)
+def class_compound(selector: str) -> tuple[str, str] | None:
+    """``("div", ".a.b")`` for ``div.a.b``, ``("*", ".a")`` for ``.a``; None for anything else."""
+    match = _CLASS_COMPOUND.match(selector)
+    return (match.group("tag") or "*", match.group("classes")) if match else None
+
+
+def _costly(compound: tuple[str, str] | None) -> bool:
+    """An XPath pass, or a compound of any tag: both walk every element under the root."""
+    return compound is None or compound[0] == "*"
+
+
 class SelectorCache:
     """Selector evaluation over one page, with two savings that never change a result.
 
@@ -191,9 +203,11 @@ class SelectorCache:
         chain = descendant_chain(selector)
         if chain is None:
             return self._pass(root, selector)
-        head_tag = _CLASS_COMPOUND.match(chain[0])
-        costly_head = head_tag is None or not head_tag.group("tag")
-        if costly_head and self._missed and not self._classes_present(root, selector):
+        if (
+            _costly(class_compound(chain[0]))
+            and self._missed
+            and not self._classes_present(root, selector)
+        ):
             return []  # the whole chain cannot match: do not look its head up
         head, rest = chain
         inner = css(rest, "descendant::")
@@ -315,12 +329,7 @@ _FURNITURE_TAGS = frozenset({"aside", "nav"})
 
 def is_furniture(element: HtmlElement) -> bool:
     """True when ``element`` sits inside a sidebar, menu, comment, related-posts box, etc."""
-    for ancestor in element.iterancestors():
-        if ancestor.tag in ("body", "html"):
-            return False
-        if _is_furniture_box(ancestor):
-            return True
-    return False
+    return FurnitureCheck()(element)
 
 
 def _is_furniture_box(element: HtmlElement) -> bool:

@@ -10,15 +10,15 @@ _ARABIC_LETTERS = re.compile(
     r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]+"
 )
 _LATIN_LETTERS = re.compile(r"[A-Za-z\u00C0-\u024F]+")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
-#: White space other than the plain space (what ``str.split`` splits on), and invisible marks.
-_IRREGULAR_SPACE = re.compile(
-    "[\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+#: Zero-width and directional marks and soft hyphens: removed from text.
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+#: White space other than the plain space (the rest of what ``str.split`` splits on).
+_IRREGULAR_SPACE_CHARS = (
+    "\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_IRREGULAR_OR_INVISIBLE = re.compile(
-    "[\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f"
-    "\u2060\u3000\ufeff\u00ad]"
-)
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_IRREGULAR_SPACE = re.compile(f"[{_IRREGULAR_SPACE_CHARS}]")
+_IRREGULAR_OR_INVISIBLE = re.compile(f"[{_IRREGULAR_SPACE_CHARS}{_INVISIBLE_CHARS}]")
 
 
 def normalize_space(text: str | None) -> str:
