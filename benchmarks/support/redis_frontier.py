@@ -1,6 +1,8 @@
 """Shared frontier experiment: several crawl workers, one scrapy-redis queue, one archive each.
 
-``python benchmarks/crawl_scale.py --shared-frontier --articles 5000 [--workers 2]``:
+``python benchmarks/crawl_scale.py --shared-frontier --articles 5000 [--workers 2]``
+(needs ``python -m pip install scrapy-redis`` and the ``redis-server`` Debian package;
+neither is a project dependency):
 
 1. serves a generated site with nginx and starts a throw-away Redis on 127.0.0.1;
 2. crawls it once with a single plain worker (the reference);
