@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+import sqlite3
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -20,6 +21,7 @@ from scrapy import signals
 
 from ecss_crawler.items import COVERAGE_FIELDS, CapturedArticle
 from ecss_crawler.report import summary
+from ecss_crawler.sites.model import bare_host
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -37,6 +39,8 @@ DEFAULT_MIN_COVERAGE: dict[str, float] = {
     "modified": 0.5,
     "tags": 0.2,
 }
+#: Fields every article page shows, whatever the site: always held to the fixed minimum.
+CORE_FIELDS: frozenset[str] = frozenset({"title", "body"})
 #: Layers whose values are "fallback only": no structural markup was found for the field.
 DEFAULT_FALLBACK_LAYERS: tuple[str, ...] = ("generic",)
 SAMPLES_PER_FIELD = 5
@@ -87,6 +91,12 @@ class Thresholds:
     min_articles: int = 3
     max_empty_listing_share: float = 0.5
     max_failure_share: float = 0.2
+    #: From the site's profile: field -> shown always (True) / never (False).
+    expectations: dict[str, bool] = field(default_factory=dict)
+    #: The site's mean coverage per field over its last judged crawls (None: first crawl).
+    baseline: dict[str, float] | None = None
+    #: Undeclared fields alarm below this share of their baseline (capped by min_coverage).
+    baseline_ratio: float = 0.5
 
 
 @dataclass
@@ -99,6 +109,8 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
     samples: dict[str, list[str]] = field(default_factory=dict)
     judged_articles: int = 0
+    #: Fields not judged, and why (not shown by the site, or learned on a first crawl).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -121,15 +133,41 @@ def judge(stats: dict[str, Any], thresholds: Thresholds) -> Verdict:
 
 def _judge_coverage(stats: dict[str, Any], thresholds: Thresholds, verdict: Verdict) -> None:
     total = verdict.judged_articles
-    for name, minimum in thresholds.min_coverage.items():
+    for name, fixed in thresholds.min_coverage.items():
         share = int(stats.get(f"ecss/coverage/{name}", 0)) / total
-        if share < minimum:
+        minimum = field_minimum(name, fixed, thresholds, verdict.notes)
+        if minimum is not None and share < minimum:
             verdict.layout_break = True
             verdict.fields.append(name)
             verdict.samples[name] = list(stats.get(f"ecss/missing/{name}") or [])
             verdict.reasons.append(
                 f"{name} found in {share:.0%} of articles (minimum {minimum:.0%})"
             )
+
+
+def field_minimum(
+    name: str, fixed: float, thresholds: Thresholds, notes: list[str]
+) -> float | None:
+    """The least coverage of ``name`` this crawl must reach (None: not judged, noted why).
+
+    Title and body, and fields the profile says the site always shows, keep the fixed
+    minimum. A field the profile says the site never shows is not judged. Any other field
+    is compared with the site's own previous crawls; a site's first crawl learns it.
+    """
+    expected = thresholds.expectations.get(name)
+    if name in CORE_FIELDS or expected is True:
+        return fixed
+    if expected is False:
+        notes.append(f"{name}: not shown by this site (profile)")
+        return None
+    if thresholds.baseline is None:
+        notes.append(f"{name}: first judged crawl of this site, coverage recorded as baseline")
+        return None
+    usual = thresholds.baseline.get(name, 0.0)
+    if usual <= 0:
+        notes.append(f"{name}: never found on this site before")
+        return None
+    return min(fixed, usual * thresholds.baseline_ratio)
 
 
 def _judge_fallback(stats: dict[str, Any], thresholds: Thresholds, verdict: Verdict) -> None:
@@ -194,6 +232,7 @@ def thresholds_from_settings(settings: Any) -> Thresholds:
             "ECSS_ALARM_MAX_EMPTY_LISTING_SHARE", defaults.max_empty_listing_share
         ),
         max_failure_share=settings.getfloat("ECSS_MAX_FAILURE_SHARE", defaults.max_failure_share),
+        baseline_ratio=settings.getfloat("ECSS_ALARM_BASELINE_RATIO", defaults.baseline_ratio),
     )
 
 
@@ -213,8 +252,32 @@ class LayoutAlarm:
         extension = cls(
             crawler, thresholds_from_settings(crawler.settings), Path(reports) if reports else None
         )
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
+
+    def spider_opened(self, spider: Any) -> None:
+        """Per-site expectations: the profile's fields, the site's own earlier crawls."""
+        from ecss_crawler.archive.lookup import ArchiveReader
+
+        profile = getattr(spider, "profile", None)
+        expectations = dict(profile.fields) if profile is not None else {}
+        baseline = None
+        db = self.crawler.settings.get("ECSS_DB")
+        site = bare_host(str(getattr(spider, "base_url", "")))
+        if db and site:
+            reader = ArchiveReader(str(db))
+            try:
+                baseline = reader.coverage_baseline(
+                    site,
+                    self.crawler.settings.getint("ECSS_ALARM_BASELINE_CRAWLS", 5),
+                    self.thresholds.min_articles,
+                )
+            except sqlite3.Error as error:  # an unreadable archive: judged as a first crawl
+                logger.warning("Could not read earlier crawls of %s: %s", site, error)
+            finally:
+                reader.close()
+        self.thresholds = replace(self.thresholds, expectations=expectations, baseline=baseline)
 
     def spider_closed(self, reason: str) -> None:
         assert self.crawler.stats is not None

@@ -141,9 +141,12 @@ class ArchivePipeline:
 
         spider = self.crawler.spider
         self.archive = Archive(self.db_path, batch_size=self.batch_size)
+        profile = getattr(spider, "profile", None)
         self.crawl_id = self.archive.begin_crawl(
             bare_host(getattr(spider, "base_url", "")),
             {"spider": getattr(spider, "name", ""), **_spider_args(spider)},
+            site_name=profile.name if profile is not None else None,
+            profile=profile.source if profile is not None else None,
         )
         self.stats.set_value("ecss/crawl_id", self.crawl_id)
         self.stats.set_value("ecss/arguments", _spider_args(spider))

@@ -29,6 +29,10 @@ ECSS_REPORTS_DIR = None
 ECSS_ALARM_MIN_COVERAGE = dict(DEFAULT_MIN_COVERAGE)
 #: ... the most field values that may come only from these fallback layers ...
 ECSS_ALARM_FALLBACK_LAYERS = ["generic"]
+#: For fields a site's profile does not declare: alarm when coverage falls below this share
+#: of the site's own average over its last ECSS_ALARM_BASELINE_CRAWLS judged crawls.
+ECSS_ALARM_BASELINE_RATIO = 0.5
+ECSS_ALARM_BASELINE_CRAWLS = 5
 ECSS_ALARM_MAX_FALLBACK_SHARE = 0.5
 #: ... the most listing first pages that may show no post cards ...
 ECSS_ALARM_MAX_EMPTY_LISTING_SHARE = 0.5
@@ -38,6 +42,8 @@ ECSS_ALARM_MIN_ARTICLES = 3
 ECSS_MAX_FAILURE_SHARE = 0.2
 #: Archived articles missing from the sitemaps that one crawl re-checks at most.
 ECSS_REMOVAL_CHECK_MAX = 50
+#: The user's site profiles (``*.toml``) and themes (``themes/*.toml``); skipped if absent.
+ECSS_SITES_DIR = "sites"
 #: Retry backoff: base * 2**attempt seconds unless Retry-After says otherwise, capped.
 ECSS_RETRY_BACKOFF_BASE = 2.0
 ECSS_RETRY_MAX_DELAY = 120.0

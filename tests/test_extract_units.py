@@ -23,7 +23,7 @@ from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
 from ecss_crawler.extract.decode import decode_html
 from ecss_crawler.extract.listing import parse_listing
 from ecss_crawler.extract.urls import is_never_follow, listing_page_url, same_site, url_key
-from ecss_crawler.sites import ECSS_AR, ECSS_EN, GENERIC_FOXIZ, profile_for
+from ecss_crawler.sites import generic_profile, profile_for, shipped_registry
 
 CAIRO = "Africa/Cairo"
 
@@ -117,9 +117,13 @@ def test_listing_page_url() -> None:
 
 
 def test_profiles() -> None:
-    assert profile_for("https://en.ecss.com.eg/x/") is ECSS_EN
-    assert profile_for("https://www.ecss.com.eg/x/") is ECSS_AR
-    assert profile_for("http://127.0.0.1:8089/") is GENERIC_FOXIZ
+    registry = shipped_registry()
+    assert profile_for("https://en.ecss.com.eg/x/") is registry.get("ecss-en")
+    assert profile_for("https://www.ecss.com.eg/x/") is registry.get("ecss-ar")
+    generic = profile_for("http://127.0.0.1:8089/")
+    assert generic.name == "127.0.0.1:8089"
+    assert generic.theme == "auto"
+    assert generic.base_url == "http://127.0.0.1:8089/"
 
 
 def test_decode_windows_1256_declared_as_utf8() -> None:
@@ -203,7 +207,7 @@ def test_listing_ignores_sidebar_cards() -> None:
       <div class="sidebar-wrap"><div class="p-wrap"><h3 class="entry-title"><a class="p-url" href="/side/">s</a></h3>
       </div></div></body></html>"""
     sel = parse_html(html, "https://x.org/category/a/")
-    listing = parse_listing(sel, "https://x.org/category/a/", GENERIC_FOXIZ)
+    listing = parse_listing(sel, "https://x.org/category/a/", generic_profile("https://x.org/"))
     assert [card.url for card in listing.cards] == ["https://x.org/main-post/"]
     assert listing.cards[0].post_id == 7
     assert listing.cards[0].date == "2025-01-02T10:00:00+02:00"
@@ -216,7 +220,7 @@ def test_load_more_listing_is_scripted() -> None:
       <div class="pagination-wrap pagination-loadmore"><a href="#" class="loadmore-trigger">Show More</a></div>
       </body></html>"""
     listing = parse_listing(
-        parse_html(html, "https://x.org/"), "https://x.org/category/a/", GENERIC_FOXIZ
+        parse_html(html, "https://x.org/"), "https://x.org/category/a/", generic_profile("https://x.org/")
     )
     assert listing.next_url is None
     assert listing.scripted_pagination
@@ -256,7 +260,9 @@ def test_selector_cache_skips_only_impossible_passes() -> None:
 def test_selector_cache_equals_plain_selection_on_fixtures() -> None:
     """Every theme and WordPress selector finds the same elements through the cache."""
     from ecss_crawler.extract import article
-    from ecss_crawler.sites.foxiz import FOXIZ_SELECTORS
+    from ecss_crawler.sites import themes_by_name
+
+    FOXIZ_SELECTORS = themes_by_name(shipped_registry())["foxiz"]
 
     selectors = {
         selector

@@ -8,6 +8,7 @@ per article is kept in memory for the whole crawl.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -95,6 +96,30 @@ class ArchiveReader:
             [site, count],
         )
         return [row[0] for row in rows]
+
+    def coverage_baseline(
+        self, site: str, crawls: int = 5, min_articles: int = 3
+    ) -> dict[str, float] | None:
+        """Mean field coverage over the last ``crawls`` finished crawls of ``site`` that
+        judged at least ``min_articles`` articles; None when there is none (a first crawl)."""
+        if self._conn is None:
+            return None
+        rows = self._conn.execute(
+            "SELECT coverage, counts FROM crawls WHERE site = ? AND status = 'finished'"
+            " AND coverage IS NOT NULL ORDER BY id DESC LIMIT ?",
+            [site, crawls * 4],
+        )
+        samples: list[dict[str, float]] = []
+        for coverage, counts in rows:
+            extracted = int(json.loads(counts or "{}").get("articles_extracted", 0))
+            if extracted >= min_articles:
+                samples.append({k: float(v) for k, v in json.loads(coverage).items()})
+            if len(samples) == crawls:
+                break
+        if not samples:
+            return None
+        names = {name for sample in samples for name in sample}
+        return {name: sum(s.get(name, 0.0) for s in samples) / len(samples) for name in names}
 
 
 def _other_scheme(url: str) -> str:

@@ -317,3 +317,15 @@ def _articles_flat(db: sqlite_utils.Database) -> None:
         FROM articles a
         """).strip(),
     )
+
+
+@migration("0006_site_profiles")
+def _site_profiles(db: sqlite_utils.Database) -> None:
+    """``sites``: which site profile each host was last crawled with; ``crawls.site_name``."""
+    db.table("sites").create(
+        {"host": str, "name": str, "profile": str, "first_crawl_id": int, "last_crawl_id": int},
+        pk="host",
+        not_null={"name"},
+    )
+    db.table("sites").create_index(["name"])
+    db.table("crawls").add_column("site_name", str)

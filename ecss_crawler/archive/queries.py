@@ -65,8 +65,11 @@ class Filters:
             clauses.append("a.language = ?")
             params.append(self.lang)
         if self.site:
-            clauses.append("a.site = ?")
-            params.append(self.site)
+            clauses.append(
+                "(a.site = ? OR a.site IN (SELECT host FROM sites WHERE name = ?"
+                " UNION SELECT 'www.' || host FROM sites WHERE name = ?))"
+            )
+            params += [self.site, self.site, self.site]
         if self.since:
             clauses.append("a.published >= ?")
             params.append(self.since)

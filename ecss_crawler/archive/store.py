@@ -197,19 +197,36 @@ class Archive:
 
     # ------------------------------------------------------------------ crawls
 
-    def begin_crawl(self, site: str, args: dict[str, Any]) -> int:
+    def begin_crawl(
+        self,
+        site: str,
+        args: dict[str, Any],
+        *,
+        site_name: str | None = None,
+        profile: str | None = None,
+    ) -> int:
         """Record the start of a crawl of ``site``; return its id.
 
         A crawl still marked ``running`` belongs to a process that died without
         finishing (one writer per archive: the crawl holds ``<db>.lock``); it becomes
         ``interrupted``, so reports never show a run that no longer exists as running.
+        ``site_name`` (the site profile's name, and the ``profile`` file) tags the site's
+        host in ``sites``, so every article of the host is found under that name.
         """
         with self._atomic():
             self._conn.execute("UPDATE crawls SET status = 'interrupted' WHERE status = 'running'")
             cursor = self._conn.execute(
-                "INSERT INTO crawls (site, started, args, status) VALUES (?, ?, ?, 'running')",
-                [site, self._now(), _dumps(args)],
+                "INSERT INTO crawls (site, site_name, started, args, status)"
+                " VALUES (?, ?, ?, ?, 'running')",
+                [site, site_name, self._now(), _dumps(args)],
             )
+            if site_name:
+                self._conn.execute(
+                    "INSERT INTO sites (host, name, profile, first_crawl_id, last_crawl_id)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT(host) DO UPDATE SET name = excluded.name,"
+                    " profile = excluded.profile, last_crawl_id = excluded.last_crawl_id",
+                    [site, site_name, profile, cursor.lastrowid, cursor.lastrowid],
+                )
         self.flush()
         assert cursor.lastrowid is not None
         return cursor.lastrowid

@@ -10,14 +10,14 @@ from ecss_crawler import __version__
 @click.group()
 @click.version_option(__version__, prog_name="ecss-crawler")
 def main() -> None:
-    """Crawl, extract and archive ECSS (and other Foxiz/WordPress) think-tank sites."""
+    """Crawl, extract and archive think-tank sites: ECSS, and any site a profile file names."""
 
 
 def _register() -> None:
     """Attach every command module's commands to the group."""
-    from ecss_crawler.cli import archive_cmds, crawl_cmds, extract_cmds, scale_cmds
+    from ecss_crawler.cli import archive_cmds, crawl_cmds, extract_cmds, scale_cmds, sites_cmds
 
-    for module in (extract_cmds, crawl_cmds, archive_cmds, scale_cmds):
+    for module in (extract_cmds, crawl_cmds, archive_cmds, scale_cmds, sites_cmds):
         for command in module.COMMANDS:
             main.add_command(command)
 

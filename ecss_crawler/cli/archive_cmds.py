@@ -59,7 +59,11 @@ def filter_options(fn: F) -> F:
     """The article filters shared by ``search`` and ``export``."""
     options = [
         click.option("--lang", type=click.Choice(["en", "ar"]), help="Only this language."),
-        click.option("--site", help="Only this site (the article's host, e.g. en.ecss.com.eg)."),
+        click.option(
+            "--site",
+            help="Only this site: a site profile's name (e.g. ecss-en) or a host "
+            "(e.g. en.ecss.com.eg).",
+        ),
         click.option("--author", help="Only this author (exact, ASCII case-insensitive; % = any)."),
         click.option("--category", help="Only this category (exact; % = any)."),
         click.option("--tag", help="Only this tag (exact; % = any)."),

@@ -13,6 +13,7 @@ from ecss_crawler.report import summary, summary_text
 
 #: Documented exit codes (README "Exit codes").
 EXIT_OK = 0
+EXIT_BAD_PROFILE = 2
 EXIT_UNREACHABLE = 4
 EXIT_LAYOUT_BREAK = 5
 EXIT_TOO_MANY_FAILURES = 6
@@ -39,7 +40,15 @@ def project_settings(db: str | None, overrides: tuple[str, ...]) -> Any:
 
 def run_crawl(settings: Any, spider_args: dict[str, Any]) -> dict[str, Any]:
     """Run the ``ecss`` spider to the end in this process; return Scrapy's final stats."""
+    return run_crawls(settings, [spider_args])[0]
+
+
+def run_crawls(settings: Any, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run one ``ecss`` crawl per job, one after another in this process (one archive, one
+    writer at a time); return each crawl's final stats. With several jobs, a ``JOBDIR``
+    gets one sub-folder per site."""
     from scrapy.crawler import CrawlerProcess
+    from twisted.internet import defer
 
     from ecss_crawler.spiders.ecss import EcssSpider
 
@@ -47,15 +56,62 @@ def run_crawl(settings: Any, spider_args: dict[str, Any]) -> dict[str, Any]:
     if db:
         Path(db).resolve().parent.mkdir(parents=True, exist_ok=True)
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(EcssSpider)
-    process.crawl(crawler, **{k: v for k, v in spider_args.items() if v is not None})
-    process.start()
-    assert crawler.stats is not None
-    return dict(crawler.stats.get_stats())
+    crawlers: list[Any] = []
+    for job in jobs:
+        crawler = process.create_crawler(EcssSpider)
+        if len(jobs) > 1 and settings.get("JOBDIR"):
+            jobdir = Path(settings.get("JOBDIR")) / str(job.get("site") or len(crawlers))
+            crawler.settings.set("JOBDIR", str(jobdir), priority="cmdline")
+        crawlers.append(crawler)
+
+    @defer.inlineCallbacks
+    def one_after_another() -> Any:
+        try:
+            for crawler, job in zip(crawlers, jobs, strict=True):
+                yield process.crawl(crawler, **{k: v for k, v in job.items() if v is not None})
+        finally:
+            from twisted.internet import reactor
+
+            running: Any = reactor
+            running.callLater(0, running.stop)
+
+    one_after_another()
+    process.start(stop_after_crawl=False)
+    stats = []
+    for crawler in crawlers:
+        assert crawler.stats is not None
+        stats.append(dict(crawler.stats.get_stats()))
+    return stats
+
+
+def site_jobs(
+    settings: Any, sites: tuple[str, ...], all_sites: bool, base_url: str | None
+) -> list[dict[str, Any]]:
+    """One spider-argument set per site to crawl (``--site``/``--all-sites``/``--base-url``).
+
+    Profiles are read (and checked) here, so a bad profile file or an unknown name is a
+    one-line error before anything is fetched.
+    """
+    from ecss_crawler.cli.sites_cmds import BadProfile
+    from ecss_crawler.sites import ProfileError, load_registry
+
+    if not sites and not all_sites:
+        return [{"base_url": base_url}]
+    try:
+        registry = load_registry([settings.get("ECSS_SITES_DIR") or ""])
+        names = registry.names() if all_sites else list(dict.fromkeys(sites))
+        profiles = [registry.get(name) for name in names]
+    except ProfileError as error:
+        raise BadProfile(str(error)) from None
+    if base_url and len(profiles) != 1:
+        raise click.UsageError("--base-url goes with one --site at most")
+    return [{"site": profile.name, "base_url": base_url} for profile in profiles]
 
 
 def exit_code(stats: dict[str, Any]) -> int:
     """The documented exit code for a finished crawl's stats (README "Exit codes")."""
+    if stats.get("ecss/profile_error"):
+        return EXIT_BAD_PROFILE
     if stats.get("ecss/locked"):
         return EXIT_LOCKED
     from ecss_crawler.pipelines import STORAGE_ERROR_STAT
@@ -120,13 +176,31 @@ def crawl_options(func: Any) -> Any:
 )
 @click.option(
     "--base-url",
-    default="https://en.ecss.com.eg/",
-    show_default=True,
-    help="Site to crawl, e.g. https://ecss.com.eg/ or a local replica.",
+    help="Site to crawl, e.g. https://ecss.com.eg/ or a local replica (default: the "
+    "--site profile's, else https://en.ecss.com.eg/). A site no profile names is read "
+    "with the generic layers.",
+)
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="NAME",
+    help="Crawl the site of this profile (repeatable: one crawl after another, one archive). "
+    "See `ecss-crawler sites list`.",
+)
+@click.option("--all-sites", is_flag=True, help="Crawl every site profile, one after another.")
+@click.option(
+    "--sites-dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of your site profiles (*.toml) and themes (themes/*.toml); setting "
+    "ECSS_SITES_DIR, default ./sites when it exists.",
 )
 @crawl_options
 def crawl_command(
-    base_url: str,
+    base_url: str | None,
+    sites: tuple[str, ...],
+    all_sites: bool,
+    sites_dir: str | None,
     incremental: bool,
     recheck_older_than: float | None,
     db: str | None,
@@ -136,24 +210,28 @@ def crawl_command(
     overrides: tuple[str, ...],
     json_summary: bool,
 ) -> None:
-    """Crawl a whole site (or some categories) into the SQLite archive."""
+    """Crawl a whole site (or some categories, or several sites) into the SQLite archive."""
     settings = project_settings(db, overrides)
-    stats = run_crawl(
-        settings,
-        {
-            "base_url": base_url,
-            "categories": categories,
-            "since": since,
-            "max_articles": max_articles,
-            "incremental": "1" if incremental else None,
-            "recheck_older_than": recheck_older_than,
-        },
-    )
-    _print_summary(stats, json_summary)
-    code = exit_code(stats)
-    if code == EXIT_LOCKED:
-        click.echo("error: another crawl is writing this archive; nothing was done", err=True)
-    sys.exit(code)
+    if sites_dir:
+        settings.set("ECSS_SITES_DIR", sites_dir, priority="cmdline")
+    common = {
+        "categories": categories,
+        "since": since,
+        "max_articles": max_articles,
+        "incremental": "1" if incremental else None,
+        "recheck_older_than": recheck_older_than,
+    }
+    jobs = [job | common for job in site_jobs(settings, sites, all_sites, base_url)]
+    codes = []
+    for job, stats in zip(jobs, run_crawls(settings, jobs), strict=True):
+        if len(jobs) > 1:
+            click.echo(f"\n== {job['site']} ==")
+        _print_summary(stats, json_summary)
+        code = exit_code(stats)
+        if code == EXIT_LOCKED:
+            click.echo("error: another crawl is writing this archive; nothing was done", err=True)
+        codes.append(code)
+    sys.exit(max(codes))
 
 
 def _print_summary(stats: dict[str, Any], as_json: bool) -> None:

@@ -26,7 +26,7 @@ from ecss_crawler.extract.decode import (
 from ecss_crawler.extract.metadata import Metadata
 from ecss_crawler.extract.pagetype import ARTICLE, NotAnArticle, classify_page
 from ecss_crawler.items import Article
-from ecss_crawler.sites import SiteProfile, profile_for
+from ecss_crawler.sites import SiteProfile, profile_for, theme_for_page
 
 #: Bumped whenever extraction output may change; stored with every record.
 EXTRACTOR_VERSION = "1.1.0"
@@ -81,6 +81,7 @@ def parse_html(html: str | bytes, url: str, content_type: str | None = None) -> 
 
 def page_kind(sel: Selector, profile: SiteProfile) -> str:
     """``"article"`` or the kind of non-article page (see :class:`NotAnArticle`)."""
+    profile = theme_for_page(profile, sel)
     return classify_page(sel, Metadata(sel), profile.selectors)
 
 
@@ -105,7 +106,7 @@ def extract_from_selector(
     sel: Selector, url: str, *, profile: SiteProfile | None = None
 ) -> Article:
     """Like :func:`extract_article`, over an already parsed page (parse once, reuse)."""
-    profile = profile or profile_for(url)
+    profile = theme_for_page(profile or profile_for(url), sel)
     page = ArticlePage(sel, url, profile)
     kind = classify_page(sel, page.meta, profile.selectors)
     if kind != ARTICLE:

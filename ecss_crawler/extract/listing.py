@@ -7,6 +7,7 @@ only report what the page offers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -15,7 +16,7 @@ from parsel import Selector
 
 from ecss_crawler.extract.compiled import is_furniture, select, select_first_match
 from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
-from ecss_crawler.sites import SiteProfile
+from ecss_crawler.sites import SiteProfile, theme_for_page
 
 #: Generic WordPress listing markup (classic and block themes).
 _WP_CARD_LINKS = (
@@ -57,6 +58,7 @@ class Listing:
 
 def parse_listing(sel: Selector, url: str, profile: SiteProfile) -> Listing:
     """Cards of the main post block (never sidebar or menu widgets) and the way to the next page."""
+    profile = theme_for_page(profile, sel)
     root: HtmlElement = sel.root
     theme = profile.selectors
     cards = _theme_cards(root, url, profile) or _wordpress_cards(root, url)
@@ -151,3 +153,14 @@ def category_links(sel: Selector, url: str) -> list[str]:
         if _CATEGORY_LINK.search(absolute) and absolute not in found:
             found.append(absolute)
     return found
+
+
+def matching_links(sel: Selector, url: str, wanted: Callable[[str], bool]) -> list[str]:
+    """Every link on the page whose absolute URL ``wanted`` accepts (a profile's listing
+    rules), once each, in page order."""
+    found: dict[str, None] = {}
+    for href in sel.root.xpath("//a/@href"):
+        absolute = urljoin(url, str(href).strip())
+        if wanted(absolute):
+            found.setdefault(absolute.split("#", 1)[0])
+    return list(found)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from parsel import Selector
 
 from ecss_crawler.extract.metadata import Metadata
-from ecss_crawler.sites.foxiz import ThemeSelectors
+from ecss_crawler.sites.model import ThemeSelectors
 
 ARTICLE = "article"
 

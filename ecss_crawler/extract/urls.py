@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from ecss_crawler.sites.model import bare_host as bare_host
+
 #: Query parameters that never change the page: trackers, comment replies, share widgets.
 _DROP_PARAMS = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|_gl|yclid|igshid|ref|source|"
@@ -89,15 +91,6 @@ _NON_HTML_EXTENSIONS = (
     ".epub",
 )
 _PAGE_SUFFIX = re.compile(r"/page/\d+/?$")
-
-
-def bare_host(url: str) -> str:
-    """Host and port, lower-cased, without ``www.``: what "the same site" means here."""
-    host = urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
-    for default in (":80", ":443"):
-        if host.endswith(default):
-            host = host[: -len(default)]
-    return host[4:] if host.startswith("www.") else host
 
 
 def same_site(url: str, base_url: str) -> bool:

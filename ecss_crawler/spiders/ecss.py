@@ -9,7 +9,11 @@ and sitemaps, never from sidebar widgets.
 
 Arguments (``-a name=value``):
 
-* ``base_url``: the site (default ``https://en.ecss.com.eg/``); no request ever leaves its host.
+* ``site``: a site profile's name (shipped, or a ``*.toml`` in ``ECSS_SITES_DIR``); the
+  crawl starts at its first base URL and applies its politeness settings.
+* ``base_url``: the site (default: the profile's, else ``https://en.ecss.com.eg/``); no
+  request ever leaves its host. Without ``site``, the profile whose base URL is on this
+  host is used, else a generic one (theme detected per page, generic layers).
 * ``categories``: comma-separated category slugs; only their listings are walked.
 * ``since``: ``YYYY-MM-DD``; listings stop paging once a whole page is older.
 * ``max_articles``: stop scheduling article pages after this many.
@@ -45,7 +49,7 @@ from twisted.python.failure import Failure
 
 from ecss_crawler.archive.lookup import ArchiveReader, Known
 from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector, parse_html
-from ecss_crawler.extract.listing import Card, category_links, parse_listing
+from ecss_crawler.extract.listing import Card, category_links, matching_links, parse_listing
 from ecss_crawler.extract.urls import (
     clean_url,
     is_never_follow,
@@ -62,7 +66,7 @@ from ecss_crawler.items import (
     CapturedArticle,
     PageFailure,
 )
-from ecss_crawler.sites import profile_for
+from ecss_crawler.sites import ProfileError, SiteProfile, generic_profile, load_registry
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +74,8 @@ DEFAULT_BASE_URL = "https://en.ecss.com.eg/"
 KIND = "ecss_kind"
 _SITEMAP_CANDIDATES = ("wp-sitemap.xml", "sitemap_index.xml")
 _GONE = (404, 410)
+#: Stats set before the start when the crawl must do nothing.
+_STOP_BEFORE_START = ("ecss/locked", "ecss/storage_error", "ecss/profile_error")
 ArticleItem = CapturedArticle | PageFailure | ArticleUnchanged | ArticleGone
 
 
@@ -80,7 +86,8 @@ class EcssSpider(scrapy.Spider):
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
+        site: str | None = None,
         categories: str | None = None,
         since: str | None = None,
         max_articles: str | int | None = None,
@@ -90,10 +97,11 @@ class EcssSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
-        if urlsplit(self.base_url).scheme not in ("http", "https"):
-            raise ValueError(f"base_url must be an http(s) URL: {base_url!r}")
-        self.profile = profile_for(self.base_url)
+        self.site_name = site
+        self.base_url = _normal_base_url(base_url or DEFAULT_BASE_URL)
+        self.explicit_base_url = base_url is not None
+        #: Set from the site profiles in :meth:`from_crawler` (settings name the user's folder).
+        self.profile: SiteProfile = SiteProfile(name="unset")
         self.category_slugs = _split_slugs(categories)
         self.since = date.fromisoformat(since) if since else None
         self.max_articles = int(max_articles) if max_articles else None
@@ -116,9 +124,36 @@ class EcssSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> EcssSpider:
         spider: EcssSpider = super().from_crawler(crawler, *args, **kwargs)
+        try:
+            profile = spider.resolve_profile(crawler.settings)
+        except ProfileError as error:  # one line, no traceback; the crawl does nothing
+            logger.error("%s", error)
+            crawler.stats.set_value("ecss/profile_error", str(error))
+            profile = generic_profile(spider.base_url)
+        spider.use_profile(profile)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_reader, signal=signals.spider_closed)
         return spider
+
+    def resolve_profile(self, settings: Any) -> SiteProfile:
+        """The ``site`` argument's profile, else the one for ``base_url``'s host, else generic.
+
+        Raises :class:`ProfileError` (one line) for a bad or unknown profile.
+        """
+        registry = load_registry([settings.get("ECSS_SITES_DIR") or ""])
+        if self.site_name:
+            return registry.get(self.site_name)
+        return registry.profile_for(self.base_url)
+
+    def use_profile(self, profile: SiteProfile) -> None:
+        """Crawl with ``profile``: its base URL (unless one was given) and its politeness
+        settings at "spider" priority, so ``-s`` on the command line still wins."""
+        self.profile = profile
+        if profile.base_url and not self.explicit_base_url:
+            self.base_url = _normal_base_url(profile.base_url)
+        for name, value in profile.politeness:
+            self.settings.set(name, value, priority="spider")
+        logger.info("Site profile: %s (%s)", profile.name, profile.source or "generic")
 
     @property
     def site(self) -> str:
@@ -151,10 +186,11 @@ class EcssSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """The home page, robots.txt for sitemaps (unless categories are chosen), canaries."""
         stats = self.crawler.stats
-        if stats.get_value("ecss/locked") or stats.get_value("ecss/storage_error"):
-            return  # another crawl is writing this archive, or it cannot be written (logged)
+        if any(stats.get_value(key) for key in _STOP_BEFORE_START):
+            return  # the archive is locked or unwritable, or the profile is bad (logged)
         self._open_archive_reader()
         self.crawler.stats.set_value("ecss/site", self.site)
+        self.crawler.stats.set_value("ecss/site_name", self.profile.name)
         yield self._listing_request(self.base_url, page=1, home=True)
 
     def _discover_sitemaps(self) -> Iterator[scrapy.Request]:
@@ -333,7 +369,10 @@ class EcssSpider(scrapy.Spider):
         same menus); each category is requested once (a set bounded by the tree)."""
         if listing_page_number(page_url) != 1:
             return
-        for url in category_links(sel, page_url):
+        links = category_links(sel, page_url)
+        if self.profile.urls.listing:
+            links += matching_links(sel, page_url, self.profile.urls.is_listing)
+        for url in links:
             key = url_key(url)
             if key in self.categories_seen:
                 continue
@@ -381,7 +420,7 @@ class EcssSpider(scrapy.Spider):
 
         ``known`` (the archived version) adds conditional request headers.
         """
-        if not self._allowed(url) or self._budget_spent():
+        if not self._allowed(url) or self._budget_spent() or not self.profile.urls.is_article(url):
             return None
         if card is not None and card.post_id is not None and card.post_id in self.seen_post_ids:
             return None
@@ -523,7 +562,11 @@ class EcssSpider(scrapy.Spider):
     # -- rules -----------------------------------------------------------------------------
 
     def _allowed(self, url: str) -> bool:
-        return same_site(url, self.base_url) and not is_never_follow(url)
+        return (
+            same_site(url, self.base_url)
+            and not is_never_follow(url)
+            and not self.profile.urls.never(url)
+        )
 
     def _budget_spent(self) -> bool:
         return self.max_articles is not None and self.articles_requested >= self.max_articles
@@ -548,6 +591,12 @@ class EcssSpider(scrapy.Spider):
             return True
         path = unquote(urlsplit(url).path).strip("/").split("/")
         return bool(self.category_slugs & {segment.lower() for segment in path[1:]})
+
+
+def _normal_base_url(url: str) -> str:
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"base_url must be an http(s) URL: {url!r}")
+    return url if url.endswith("/") else url + "/"
 
 
 def _split_slugs(value: str | None) -> set[str]:
