@@ -258,25 +258,13 @@ class LayoutAlarm:
 
     def spider_opened(self, spider: Any) -> None:
         """Per-site expectations: the profile's fields, the site's own earlier crawls."""
-        from ecss_crawler.archive.lookup import ArchiveReader
-
         profile = getattr(spider, "profile", None)
         expectations = dict(profile.fields) if profile is not None else {}
         baseline = None
         db = self.crawler.settings.get("ECSS_DB")
         site = bare_host(str(getattr(spider, "base_url", "")))
         if db and site:
-            reader = ArchiveReader(str(db))
-            try:
-                baseline = reader.coverage_baseline(
-                    site,
-                    self.crawler.settings.getint("ECSS_ALARM_BASELINE_CRAWLS", 5),
-                    self.thresholds.min_articles,
-                )
-            except sqlite3.Error as error:  # an unreadable archive: judged as a first crawl
-                logger.warning("Could not read earlier crawls of %s: %s", site, error)
-            finally:
-                reader.close()
+            baseline = self._baseline(str(db), site)
         self.thresholds = replace(self.thresholds, expectations=expectations, baseline=baseline)
 
     def spider_closed(self, reason: str) -> None:
@@ -295,6 +283,28 @@ class LayoutAlarm:
                 logger.warning("Could not write the crawl report: %s", error)
                 return
             stats.set_value("ecss/report_path", str(path))
+
+    def _baseline(self, db: str, site: str) -> dict[str, float] | None:
+        """The site's mean coverage over its earlier crawls; an unreadable archive (the
+        pipeline reports why) is judged as a first crawl."""
+        from ecss_crawler.archive.lookup import ArchiveReader
+
+        try:
+            reader = ArchiveReader(db)
+        except (sqlite3.Error, OSError) as error:
+            logger.warning("Could not read earlier crawls of %s: %s", site, error)
+            return None
+        try:
+            return reader.coverage_baseline(
+                site,
+                self.crawler.settings.getint("ECSS_ALARM_BASELINE_CRAWLS", 5),
+                self.thresholds.min_articles,
+            )
+        except sqlite3.Error as error:
+            logger.warning("Could not read earlier crawls of %s: %s", site, error)
+            return None
+        finally:
+            reader.close()
 
 
 def _verdict_text(verdict: Verdict) -> str:

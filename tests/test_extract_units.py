@@ -220,7 +220,9 @@ def test_load_more_listing_is_scripted() -> None:
       <div class="pagination-wrap pagination-loadmore"><a href="#" class="loadmore-trigger">Show More</a></div>
       </body></html>"""
     listing = parse_listing(
-        parse_html(html, "https://x.org/"), "https://x.org/category/a/", generic_profile("https://x.org/")
+        parse_html(html, "https://x.org/"),
+        "https://x.org/category/a/",
+        generic_profile("https://x.org/"),
     )
     assert listing.next_url is None
     assert listing.scripted_pagination

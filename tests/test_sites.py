@@ -290,7 +290,7 @@ def test_generic_profile_detects_the_theme_per_page() -> None:
         "http://127.0.0.1:8089/",
     )
     plain_page = parse_html("<html><body><main><h1>x</h1></main></body></html>", "http://x/")
-    assert theme_for_page(profile, foxiz_page).selectors is foxiz()
+    assert theme_for_page(profile, foxiz_page).selectors == foxiz()
     assert theme_for_page(profile, plain_page).selectors.name == "none"
     assert detect_theme(plain_page, shipped_registry().themes).name == "none"
     # A profile that names its theme is not re-detected.
