@@ -450,3 +450,23 @@ def test_spider_applies_profile_politeness_at_spider_priority(tmp_path: Path) ->
     crawler.settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
     EcssSpider.from_crawler(crawler, site="think-tank")
     assert crawler.settings.getfloat("DOWNLOAD_DELAY") == 0
+
+
+def test_merge_keeps_the_site_names(tmp_path: Path) -> None:
+    from ecss_crawler.archive.merge import merge_archives
+
+    inputs = []
+    for host, name in (("a.example", "a"), ("b.example", "b")):
+        path = tmp_path / f"{name}.db"
+        archive = Archive(path)
+        crawl = archive.begin_crawl(host, {}, site_name=name, profile=f"sites/{name}.toml")
+        archive.finish_crawl(crawl, "finished", {}, {}, "finished")
+        archive.close()
+        inputs.append(path)
+    output = tmp_path / "all.db"
+    merge_archives(output, inputs)
+    merge_archives(output, inputs)  # idempotent
+    rows = {row["host"]: row for row in sqlite_utils.Database(output)["sites"].rows}
+    assert {host: row["name"] for host, row in rows.items()} == {"a.example": "a", "b.example": "b"}
+    crawls = {row["id"]: row["site_name"] for row in sqlite_utils.Database(output)["crawls"].rows}
+    assert crawls[rows["b.example"]["last_crawl_id"]] == "b"

@@ -118,6 +118,7 @@ def _merge_one(db: sqlite_utils.Database, source: Path) -> InputStats:
             stats.revisions = _insert_revisions(db)
             stats.captures = _merge_captures(db)
             stats.failures = _merge_failures(db)
+            _merge_sites(db)
             _drop_temp_tables(db)
             conn.execute("COMMIT")
         except BaseException:
@@ -191,6 +192,25 @@ def _merge_crawls(db: sqlite_utils.Database) -> int:
                 _update_row(db, "crawls", new_id, values)  # finished since the last merge
         db.execute("INSERT INTO temp.crawl_map (old, new) VALUES (?, ?)", [row[0], new_id])
     return added
+
+
+def _merge_sites(db: sqlite_utils.Database) -> None:
+    """Site names by host (``sites``, migration 0006): the input's later crawls win."""
+    has_sites = db.execute(
+        f"SELECT 1 FROM {_SRC}.sqlite_master WHERE type = 'table' AND name = 'sites'"
+    ).fetchone()
+    if not has_sites:
+        return
+    db.execute(
+        "INSERT INTO main.sites (host, name, profile, first_crawl_id, last_crawl_id)"
+        " SELECT s.host, s.name, s.profile, f.new, l.new"
+        f" FROM {_SRC}.sites s"
+        " LEFT JOIN temp.crawl_map f ON f.old = s.first_crawl_id"
+        " LEFT JOIN temp.crawl_map l ON l.old = s.last_crawl_id"
+        " WHERE true ON CONFLICT(host) DO UPDATE SET name = excluded.name,"
+        " profile = excluded.profile, last_crawl_id = max(coalesce(last_crawl_id, 0),"
+        " coalesce(excluded.last_crawl_id, 0))"
+    )
 
 
 def _insert_row(db: sqlite_utils.Database, table: str, values: dict[str, Any]) -> int:
