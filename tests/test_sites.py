@@ -470,3 +470,23 @@ def test_merge_keeps_the_site_names(tmp_path: Path) -> None:
     assert {host: row["name"] for host, row in rows.items()} == {"a.example": "a", "b.example": "b"}
     crawls = {row["id"]: row["site_name"] for row in sqlite_utils.Database(output)["crawls"].rows}
     assert crawls[rows["b.example"]["last_crawl_id"]] == "b"
+
+
+def test_extract_command_reads_with_a_named_profile(tmp_path: Path) -> None:
+    page = FIXTURES / "en.ecss.com.eg" / "long-study" / "input.html"
+    write(
+        tmp_path,
+        "mine.toml",
+        'name = "mine"\nbase_urls = ["https://mine.example/"]\ntheme = "none"\n',
+    )
+    foxiz_read = _cli("extract", str(page), "--url", "https://mine.example/a/")
+    plain_read = _cli(
+        "extract", str(page), "--url", "https://mine.example/a/", "--site", "mine",
+        "--sites-dir", str(tmp_path),
+    )  # fmt: skip
+    assert foxiz_read.returncode == plain_read.returncode == 0
+    assert json.loads(foxiz_read.stdout)["sources"]["title"] == "foxiz"  # detected
+    assert json.loads(plain_read.stdout)["sources"]["title"] != "foxiz"  # theme = "none"
+    unknown = _cli("extract", str(page), "--site", "nope")
+    assert unknown.returncode == 2
+    assert "no site profile named 'nope'" in unknown.stderr

@@ -13,6 +13,7 @@ import click
 from ecss_crawler import __version__
 from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_article, parse_html
 from ecss_crawler.items import Article
+from ecss_crawler.sites import ProfileError, SiteProfile, load_registry
 
 #: Exit code for a page that is not an article (listing, home, static page, 404).
 EXIT_NOT_ARTICLE = 3
@@ -33,7 +34,19 @@ _MAX_FETCH_BYTES = 16 * 1024 * 1024
     default="json",
     show_default=True,
 )
-def extract_command(source: str, page_url: str | None, output_format: str) -> None:
+@click.option(
+    "--site",
+    help="Read the page with this site profile (default: the profile of the page's host, "
+    "else the generic one).",
+)
+@click.option(
+    "--sites-dir",
+    type=click.Path(file_okay=False),
+    help="Folder of your site profiles (setting ECSS_SITES_DIR; default ./sites).",
+)
+def extract_command(
+    source: str, page_url: str | None, output_format: str, site: str | None, sites_dir: str | None
+) -> None:
     """Extract the article record from SOURCE: a saved HTML file, or an http(s) URL to fetch once.
 
     Prints the record as UTF-8 JSON (or readable text). Exits 3 when the page is
@@ -42,7 +55,8 @@ def extract_command(source: str, page_url: str | None, output_format: str) -> No
     try:
         body, content_type, fetched_url = _read_source(source)
         url = page_url or fetched_url or _canonical_or_file_url(body, source, content_type)
-        article = extract_article(body, url, content_type=content_type)
+        profile = _profile(site, sites_dir, url)
+        article = extract_article(body, url, content_type=content_type, profile=profile)
     except NotAnArticle as error:
         click.echo(f"error: not an article ({error.kind}): {error.url}", err=True)
         sys.exit(EXIT_NOT_ARTICLE)
@@ -50,6 +64,17 @@ def extract_command(source: str, page_url: str | None, output_format: str) -> No
         click.echo(f"error: {source}: {error}", err=True)
         sys.exit(2)
     click.echo(_render(article, output_format))
+
+
+def _profile(site: str | None, sites_dir: str | None, url: str) -> SiteProfile:
+    """The named profile, else the one for the URL's host (shipped or the user's)."""
+    from ecss_crawler.cli.sites_cmds import BadProfile, default_sites_dir
+
+    try:
+        registry = load_registry([sites_dir or default_sites_dir()])
+        return registry.get(site) if site else registry.profile_for(url)
+    except ProfileError as error:
+        raise BadProfile(str(error)) from None
 
 
 def _read_source(source: str) -> tuple[bytes, str | None, str | None]:

@@ -23,12 +23,13 @@ class BadProfile(click.ClickException):
 
 def _registry(sites_dir: str | None) -> SiteRegistry:
     try:
-        return load_registry([sites_dir or _default_sites_dir()])
+        return load_registry([sites_dir or default_sites_dir()])
     except ProfileError as error:
         raise BadProfile(str(error)) from None
 
 
-def _default_sites_dir() -> str:
+def default_sites_dir() -> str:
+    """The ``ECSS_SITES_DIR`` project default (``sites``, relative to the current folder)."""
     from ecss_crawler import settings
 
     return str(settings.ECSS_SITES_DIR)
@@ -103,7 +104,7 @@ def probe_command(
         raise click.BadParameter("expected an http(s) URL", param_hint="URL")
     base_url = url if url.endswith("/") else url + "/"
     name = name or probe.profile_name(base_url)
-    folder = Path(sites_dir or _default_sites_dir())
+    folder = Path(sites_dir or default_sites_dir())
     target = folder / f"{name}.toml"
     if target.exists() and not (force or to_stdout):
         raise click.ClickException(f"{target} exists (use --force to overwrite)")
