@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -124,6 +125,22 @@ def crawl_options(func: Any) -> Any:
     show_default=True,
     help="Site to crawl, e.g. https://ecss.com.eg/ or a local replica.",
 )
+@click.option(
+    "-o",
+    "--output",
+    multiple=True,
+    metavar="FILE[:FORMAT]",
+    help="Also export the crawled articles to this feed, appending (as `scrapy crawl -o`): "
+    ".jsonl, .json, .csv, .xml, ...; '-:jsonl' for standard output. The archive is "
+    "written too.",
+)
+@click.option(
+    "-O",
+    "--overwrite-output",
+    multiple=True,
+    metavar="FILE[:FORMAT]",
+    help="As -o, but overwrite the file (as `scrapy crawl -O`).",
+)
 @crawl_options
 def crawl_command(
     base_url: str,
@@ -135,9 +152,17 @@ def crawl_command(
     max_articles: int | None,
     overrides: tuple[str, ...],
     json_summary: bool,
+    output: tuple[str, ...],
+    overwrite_output: tuple[str, ...],
 ) -> None:
-    """Crawl a whole site (or some categories) into the SQLite archive."""
+    """Crawl a whole site (or some categories) into the SQLite archive (and feeds: -o/-O)."""
+    from ecss_crawler.feeds import add_cli_feeds
+
     settings = project_settings(db, overrides)
+    try:
+        feed_on_stdout = add_cli_feeds(settings, output, overwrite_output)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     stats = run_crawl(
         settings,
         {
@@ -149,7 +174,8 @@ def crawl_command(
             "recheck_older_than": recheck_older_than,
         },
     )
-    _print_summary(stats, json_summary)
+    with contextlib.redirect_stdout(sys.stderr if feed_on_stdout else sys.stdout):
+        _print_summary(stats, json_summary)
     code = exit_code(stats)
     if code == EXIT_LOCKED:
         click.echo("error: another crawl is writing this archive; nothing was done", err=True)

@@ -10,6 +10,8 @@ and sitemaps, never from sidebar widgets.
 Arguments (``-a name=value``):
 
 * ``base_url``: the site (default ``https://en.ecss.com.eg/``); no request ever leaves its host.
+  Without it, a start URL of another site (``scrapy parse --spider ecss URL``) makes
+  that URL's site the one crawled.
 * ``categories``: comma-separated category slugs; only their listings are walked.
 * ``since``: ``YYYY-MM-DD``; listings stop paging once a whole page is older.
 * ``max_articles``: stop scheduling article pages after this many.
@@ -54,6 +56,7 @@ from ecss_crawler.extract.urls import (
     same_site,
     url_key,
 )
+from ecss_crawler.feeds import article_record
 from ecss_crawler.incremental import Decision, Freshness
 from ecss_crawler.items import (
     ArticleGone,
@@ -80,7 +83,7 @@ class EcssSpider(scrapy.Spider):
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         categories: str | None = None,
         since: str | None = None,
         max_articles: str | int | None = None,
@@ -90,10 +93,9 @@ class EcssSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
-        if urlsplit(self.base_url).scheme not in ("http", "https"):
-            raise ValueError(f"base_url must be an http(s) URL: {base_url!r}")
-        self.profile = profile_for(self.base_url)
+        #: Whether the site was chosen; if not, it may follow the first start URL.
+        self.base_url_given = base_url is not None
+        self._set_site(base_url or DEFAULT_BASE_URL)
         self.category_slugs = _split_slugs(categories)
         self.since = date.fromisoformat(since) if since else None
         self.max_articles = int(max_articles) if max_articles else None
@@ -119,6 +121,25 @@ class EcssSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_reader, signal=signals.spider_closed)
         return spider
+
+    def _set_site(self, base_url: str) -> None:
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        if urlsplit(self.base_url).scheme not in ("http", "https"):
+            raise ValueError(f"base_url must be an http(s) URL: {base_url!r}")
+        self.profile = profile_for(self.base_url)
+
+    def follow_start_url(self, url: str) -> None:
+        """Without ``base_url``, a first start URL of another site (``scrapy parse
+        --spider ecss URL``) makes its site the crawled one: the off-site guard and the
+        site profile follow it. (Called by ``StartSiteMiddleware``.)"""
+        if self.base_url_given:
+            return
+        self.base_url_given = True
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or same_site(url, self.base_url):
+            return
+        self._set_site(f"{parts.scheme}://{parts.netloc}/")
+        logger.info("No base_url given: the site is %s, from the start URL", self.base_url)
 
     @property
     def site(self) -> str:
@@ -441,6 +462,20 @@ class EcssSpider(scrapy.Spider):
                 return
             self.seen_post_ids.add(article.post_id)
         yield CapturedArticle(article, capture)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """The default callback, which only ``scrapy parse --spider ecss URL`` uses (the
+        crawl names its callbacks): an article page gives its clean record, as feeds
+        export it; another page, the article and listing requests it leads to."""
+        extracted = False
+        for item in self.parse_article(response):
+            extracted = True
+            if isinstance(item, CapturedArticle):
+                yield article_record(item.article, fetched_at=item.capture.fetched_at)
+            elif isinstance(item, PageFailure):
+                logger.warning("No article record from %s: %s", item.url, item.reason)
+        if not extracted:
+            yield from self.parse_listing(response)
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
         """Record why an article page could not be fetched (never silently dropped).
