@@ -24,7 +24,7 @@ neither. Three small parts make every feed format Scrapy ships work:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exporters import CsvItemExporter, XmlItemExporter
@@ -73,6 +73,10 @@ class ArticleRecord:
     extractor_version: str = ""
     warnings: list[str] = field(default_factory=list)
     fetched_at: str | None = None
+
+
+#: The fields of every exported record, in export order.
+RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ArticleRecord))
 
 
 def article_record(
