@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from scrapy.extensions.feedexport import ItemFilter
-from scrapy.settings import Settings
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
 from ecss_crawler.archive import queries
 from ecss_crawler.archive.db import connect
@@ -134,7 +134,7 @@ def test_every_feed_gets_records_only_unless_it_chooses() -> None:
     )
     add_cli_feeds(settings, [], ["out.csv", "out.xml"])
     feeds = _feeds_after_addon(settings)
-    assert settings.getpriority("FEEDS") == settings.getpriority("LOG_LEVEL") + 20  # cmdline
+    assert settings.getpriority("FEEDS") == SETTINGS_PRIORITIES["cmdline"]  # as -O set it
     assert feeds["mine.jsonl"]["item_classes"] == ["ecss_crawler.items.Article"]
     internal = [
         CapturedArticle(_article(), _capture(b"\x00\xff raw bytes")),
