@@ -15,11 +15,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
+from scrapy import Request
 from scrapy.extensions.feedexport import ItemFilter
+from scrapy.http import HtmlResponse
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
+from scrapy.utils.test import get_crawler
 
 from ecss_crawler.archive import queries
 from ecss_crawler.archive.db import connect
@@ -43,6 +47,7 @@ from ecss_crawler.items import (
     PageFailure,
 )
 from ecss_crawler.replica import Body, ReplicaConfig, ReplicaServer, Status, serve_replica
+from ecss_crawler.replica.site import ReplicaSite
 from ecss_crawler.sites import ECSS_AR, GENERIC_FOXIZ
 from ecss_crawler.spiders.ecss import EcssSpider
 from tests.crawl_support import FAST
@@ -210,6 +215,34 @@ def test_base_url_follows_a_start_url_only_when_not_given() -> None:
     crawl.follow_start_url("https://en.ecss.com.eg/")  # a normal crawl's own home page
     crawl.follow_start_url("http://127.0.0.1:8089/x/")  # only the first start request counts
     assert crawl.base_url == "https://en.ecss.com.eg/"
+
+
+def _spider_response(site: ReplicaSite, url: str) -> tuple[EcssSpider, HtmlResponse]:
+    """The spider as ``scrapy parse`` makes it (no base_url), and the replica's page at ``url``."""
+    crawler = get_crawler(EcssSpider, {"ECSS_DB": ""})
+    spider = EcssSpider.from_crawler(crawler)
+    crawler.spider = spider
+    spider.follow_start_url(url)
+    page = site.render(urlsplit(url).path)
+    response = HtmlResponse(
+        url, status=page.status, headers=page.headers, body=page.body, request=Request(url)
+    )
+    return spider, response
+
+
+def test_spider_parse_gives_a_clean_record_or_the_listing_requests() -> None:
+    site = ReplicaSite(ReplicaConfig(seed=5, n_articles=8, arabic_share=0.5, per_page=3))
+    spec = site.articles[0]
+    spider, response = _spider_response(site, site.url_for(spec))
+    [record] = list(spider.parse(response))
+    assert isinstance(record, ArticleRecord)
+    assert (record.url, record.title) == (site.url_for(spec), spec.title)
+    slug = max(site.index.by_category, key=lambda name: len(site.index.by_category[name]))
+    spider, response = _spider_response(site, site.category_url(slug))
+    requests = list(spider.parse(response))
+    assert requests
+    assert all(isinstance(request, Request) for request in requests)
+    assert {request.callback for request in requests} >= {spider.parse_article}
 
 
 # ---------------------------------------------------------------------------- crawls
