@@ -89,6 +89,10 @@ class CapturedArticle:
 
     article: Article
     capture: Capture
+    #: Set by the archive pipeline: what ``store_article`` did (``new``, ``changed``,
+    #: ``unchanged``, ``rejected``) and the archive's id for the article.
+    outcome: str | None = None
+    article_id: str | None = None
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Item pipelines: thin, one job each, configured from ``ECSS_*`` settings.
 
 Order (see ``settings.ITEM_PIPELINES``): coverage counting
-(:class:`ecss_crawler.monitoring.CoveragePipeline`), validation, archive.
+(:class:`ecss_crawler.monitoring.CoveragePipeline`), validation, archive, then the
+clean records for feed exports (:class:`ecss_crawler.feeds.RecordPipeline`).
 
 Storage errors (a full disk, a read-only file or file system, a broken file) stop
 the crawl at once: the archive pipeline logs one clear error, sets the
@@ -186,6 +187,7 @@ class ArchivePipeline:
                 last_modified=capture.last_modified,
                 capture_id=capture_id,
             )
+            item.outcome, item.article_id = result.outcome, result.article_id
             if result.outcome == "rejected":
                 logger.warning(
                     "Kept the archived version of %s: %s", item.article.url, result.reason

@@ -95,7 +95,9 @@ ITEM_PIPELINES = {
     "ecss_crawler.monitoring.CoveragePipeline": 100,
     "ecss_crawler.pipelines.ValidatePipeline": 200,
     "ecss_crawler.pipelines.ArchivePipeline": 300,
+    "ecss_crawler.feeds.RecordPipeline": 900,
 }
+SPIDER_MIDDLEWARES = {"ecss_crawler.middlewares.StartSiteMiddleware": 50}
 EXTENSIONS = {
     "ecss_crawler.extensions.CrawlProgress": 500,
     "ecss_crawler.monitoring.LayoutAlarm": 510,
@@ -103,4 +105,11 @@ EXTENSIONS = {
 LOG_LEVEL = "INFO"
 #: The end-of-crawl summary replaces the raw stats dump.
 STATS_DUMP = False
+
+# -- feed exports (-o/-O, FEEDS): clean article records only; see ecss_crawler/feeds.py -------
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    "csv": "ecss_crawler.feeds.RecordCsvExporter",
+    "xml": "ecss_crawler.feeds.RecordXmlExporter",
+}
+ADDONS = {"ecss_crawler.feeds.RecordFeeds": 0}

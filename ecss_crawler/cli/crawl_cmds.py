@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -195,6 +196,22 @@ def crawl_options(func: Any) -> Any:
     help="Folder of your site profiles (*.toml) and themes (themes/*.toml); setting "
     "ECSS_SITES_DIR, default ./sites when it exists.",
 )
+@click.option(
+    "-o",
+    "--output",
+    multiple=True,
+    metavar="FILE[:FORMAT]",
+    help="Also export the crawled articles to this feed, appending (as `scrapy crawl -o`): "
+    ".jsonl, .json, .csv, .xml, ...; '-:jsonl' for standard output. The archive is "
+    "written too.",
+)
+@click.option(
+    "-O",
+    "--overwrite-output",
+    multiple=True,
+    metavar="FILE[:FORMAT]",
+    help="As -o, but overwrite the file (as `scrapy crawl -O`).",
+)
 @crawl_options
 def crawl_command(
     base_url: str | None,
@@ -209,11 +226,20 @@ def crawl_command(
     max_articles: int | None,
     overrides: tuple[str, ...],
     json_summary: bool,
+    output: tuple[str, ...],
+    overwrite_output: tuple[str, ...],
 ) -> None:
-    """Crawl a whole site (or some categories, or several sites) into the SQLite archive."""
+    """Crawl a whole site (or some categories, or several sites) into the SQLite archive
+    (and feeds: -o/-O)."""
+    from ecss_crawler.feeds import add_cli_feeds
+
     settings = project_settings(db, overrides)
     if sites_dir:
         settings.set("ECSS_SITES_DIR", sites_dir, priority="cmdline")
+    try:
+        feed_on_stdout = add_cli_feeds(settings, output, overwrite_output)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     common = {
         "categories": categories,
         "since": since,
@@ -222,11 +248,14 @@ def crawl_command(
         "recheck_older_than": recheck_older_than,
     }
     jobs = [job | common for job in site_jobs(settings, sites, all_sites, base_url)]
+    if len(jobs) > 1 and (output or overwrite_output):
+        raise click.UsageError("-o/-O go with one site per command (one feed per crawl)")
     codes = []
     for job, stats in zip(jobs, run_crawls(settings, jobs), strict=True):
-        if len(jobs) > 1:
-            click.echo(f"\n== {job['site']} ==")
-        _print_summary(stats, json_summary)
+        with contextlib.redirect_stdout(sys.stderr if feed_on_stdout else sys.stdout):
+            if len(jobs) > 1:
+                click.echo(f"\n== {job['site']} ==")
+            _print_summary(stats, json_summary)
         code = exit_code(stats)
         if code == EXIT_LOCKED:
             click.echo("error: another crawl is writing this archive; nothing was done", err=True)

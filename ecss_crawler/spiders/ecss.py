@@ -13,7 +13,9 @@ Arguments (``-a name=value``):
   crawl starts at its first base URL and applies its politeness settings.
 * ``base_url``: the site (default: the profile's, else ``https://en.ecss.com.eg/``); no
   request ever leaves its host. Without ``site``, the profile whose base URL is on this
-  host is used, else a generic one (theme detected per page, generic layers).
+  host is used, else a generic one (theme detected per page, generic layers). Without
+  either, a start URL of another site (``scrapy parse --spider ecss URL``) makes that URL's
+  site the one crawled.
 * ``categories``: comma-separated category slugs; only their listings are walked.
 * ``since``: ``YYYY-MM-DD``; listings stop paging once a whole page is older.
 * ``max_articles``: stop scheduling article pages after this many.
@@ -58,6 +60,7 @@ from ecss_crawler.extract.urls import (
     same_site,
     url_key,
 )
+from ecss_crawler.feeds import article_record
 from ecss_crawler.incremental import Decision, Freshness
 from ecss_crawler.items import (
     ArticleGone,
@@ -145,15 +148,30 @@ class EcssSpider(scrapy.Spider):
             return registry.get(self.site_name)
         return registry.profile_for(self.base_url)
 
-    def use_profile(self, profile: SiteProfile) -> None:
+    def use_profile(self, profile: SiteProfile, apply_settings: bool = True) -> None:
         """Crawl with ``profile``: its base URL (unless one was given) and its politeness
-        settings at "spider" priority, so ``-s`` on the command line still wins."""
+        settings at "spider" priority, so ``-s`` on the command line still wins (settings
+        can change only before the crawl starts)."""
         self.profile = profile
         if profile.base_url and not self.explicit_base_url:
             self.base_url = _normal_base_url(profile.base_url)
-        for name, value in profile.politeness:
+        for name, value in profile.politeness if apply_settings else ():
             self.settings.set(name, value, priority="spider")
         logger.info("Site profile: %s (%s)", profile.name, profile.source or "generic")
+
+    def follow_start_url(self, url: str) -> None:
+        """Without ``base_url`` or ``site``, a first start URL of another site (``scrapy
+        parse --spider ecss URL``) makes its site the crawled one: the off-site guard and
+        the site profile follow it. (Called by ``StartSiteMiddleware``.)"""
+        if self.explicit_base_url or self.site_name:
+            return
+        self.explicit_base_url = True
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or same_site(url, self.base_url):
+            return
+        self.base_url = _normal_base_url(f"{parts.scheme}://{parts.netloc}/")
+        self.use_profile(self.resolve_profile(self.settings), apply_settings=False)
+        logger.info("No base_url given: the site is %s, from the start URL", self.base_url)
 
     @property
     def site(self) -> str:
@@ -480,6 +498,20 @@ class EcssSpider(scrapy.Spider):
                 return
             self.seen_post_ids.add(article.post_id)
         yield CapturedArticle(article, capture)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """The default callback, which only ``scrapy parse --spider ecss URL`` uses (the
+        crawl names its callbacks): an article page gives its clean record, as feeds
+        export it; another page, the article and listing requests it leads to."""
+        extracted = False
+        for item in self.parse_article(response):
+            extracted = True
+            if isinstance(item, CapturedArticle):
+                yield article_record(item.article, fetched_at=item.capture.fetched_at)
+            elif isinstance(item, PageFailure):
+                logger.warning("No article record from %s: %s", item.url, item.reason)
+        if not extracted:
+            yield from self.parse_listing(response)
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
         """Record why an article page could not be fetched (never silently dropped).
