@@ -48,7 +48,6 @@ from ecss_crawler.items import (
 )
 from ecss_crawler.replica import Body, ReplicaConfig, ReplicaServer, Status, serve_replica
 from ecss_crawler.replica.site import ReplicaSite
-from ecss_crawler.sites import ECSS_AR, GENERIC_FOXIZ
 from ecss_crawler.spiders.ecss import EcssSpider
 from tests.crawl_support import FAST
 
@@ -201,17 +200,24 @@ def test_crawl_command_rejects_an_unknown_feed_format(tmp_path: Path) -> None:
 
 
 def test_base_url_follows_a_start_url_only_when_not_given() -> None:
-    spider = EcssSpider()
+    def make(**kwargs) -> EcssSpider:
+        return EcssSpider.from_crawler(get_crawler(EcssSpider, {"ECSS_DB": ""}), **kwargs)
+
+    spider = make()
     spider.follow_start_url("http://127.0.0.1:8089/2024/05/some-article/")
     assert spider.base_url == "http://127.0.0.1:8089/"
-    assert spider.profile is GENERIC_FOXIZ
-    arabic = EcssSpider()
+    assert spider.profile.name == "127.0.0.1:8089"
+    assert spider.profile.theme == "auto"
+    arabic = make()
     arabic.follow_start_url("https://ecss.com.eg/12345/")
-    assert arabic.profile is ECSS_AR
-    chosen = EcssSpider(base_url="https://ecss.com.eg/")
+    assert arabic.profile.name == "ecss-ar"
+    chosen = make(base_url="https://ecss.com.eg/")
     chosen.follow_start_url("http://127.0.0.1:8089/x/")
     assert chosen.base_url == "https://ecss.com.eg/"
-    crawl = EcssSpider()
+    named = make(site="ecss-en")
+    named.follow_start_url("http://127.0.0.1:8089/x/")
+    assert named.base_url == "https://en.ecss.com.eg/"
+    crawl = make()
     crawl.follow_start_url("https://en.ecss.com.eg/")  # a normal crawl's own home page
     crawl.follow_start_url("http://127.0.0.1:8089/x/")  # only the first start request counts
     assert crawl.base_url == "https://en.ecss.com.eg/"
