@@ -82,8 +82,8 @@ class DocumentStore:
         """Store one downloaded document (bytes once by SHA-256) and link it to its articles.
 
         ``extracted`` is a ``DocumentText`` (or a dict with its fields) or None
-        when the text could not be read. ``article_ids`` are tried in order per
-        article (a list of candidate ids is allowed: the first that exists wins).
+        when the text could not be read. ``article_ids`` are the spellings one
+        linking article may be stored under; the first that exists is linked.
         """
         digest = hashing.body_sha256(body)
         fields = _text_fields(extracted)
@@ -182,21 +182,25 @@ class DocumentStore:
             )
 
     def _link_articles(self, url: str, article_ids: Iterable[str], now: str) -> int:
-        """Link ``url`` to each article that exists (the first existing id of a candidate list)."""
-        linked = 0
-        for candidates in _candidate_groups(article_ids):
-            for candidate in candidates:
+        """Link ``url`` to the article stored under the first of ``article_ids`` that exists."""
+        for candidate in article_ids:
+            if self._conn.execute("SELECT 1 FROM articles WHERE id = ?", [candidate]).fetchone():
                 cursor = self._conn.execute(
                     "INSERT OR IGNORE INTO document_links (article_id, url, first_seen)"
-                    " SELECT id, ?, ? FROM articles WHERE id = ?",
-                    [url, now, candidate],
+                    " VALUES (?, ?, ?)",
+                    [candidate, url, now],
                 )
-                found = self._conn.execute(
-                    "SELECT 1 FROM articles WHERE id = ?", [candidate]
-                ).fetchone()
-                if found:
-                    linked += cursor.rowcount
-                    break
+                return cursor.rowcount
+        return 0
+
+    def link_documents(self, article_ids: Iterable[str], urls: Iterable[str]) -> int:
+        """Record that one article (stored under the first existing id of ``article_ids``)
+        links the document ``urls``; return the number of new links."""
+        now = self._now()
+        with self._atomic():
+            ids = list(article_ids)
+            linked = sum(self._link_articles(url, ids, now) for url in urls)
+        self._written()
         return linked
 
     def mark_document_seen(
@@ -206,6 +210,7 @@ class DocumentStore:
         etag: str | None = None,
         last_modified: str | None = None,
         article_ids: Iterable[str] = (),
+        crawl_id: int | None = None,
     ) -> bool:
         """The document URL answered "not modified" (HTTP 304); ``True`` if it was known."""
         now = self._now()
@@ -222,6 +227,8 @@ class DocumentStore:
                     [now, url],
                 )
                 self._link_articles(url, article_ids, now)
+        if crawl_id is not None:
+            self._tallies[crawl_id]["documents_not_modified"] += 1
         self._written()
         return cursor.rowcount > 0
 
@@ -258,11 +265,3 @@ def _text_fields(extracted: Any) -> dict[str, Any]:
     if isinstance(extracted, Mapping):
         return dict(extracted)
     raise TypeError(f"expected DocumentText or mapping, got {type(extracted).__name__}")
-
-
-def _candidate_groups(article_ids: Iterable[str] | Iterable[Iterable[str]]) -> list[list[str]]:
-    """``["a", ["b", "c"]]`` -> ``[["a"], ["b", "c"]]``: one group of id spellings per article."""
-    groups: list[list[str]] = []
-    for item in article_ids:
-        groups.append([item] if isinstance(item, str) else [str(i) for i in item])
-    return groups

@@ -378,7 +378,8 @@ def _documents(db: sqlite_utils.Database) -> None:
         {"article_id": str, "url": str, "first_seen": str},
         pk=("article_id", "url"),
         not_null={"first_seen"},
-        foreign_keys=[("article_id", "articles", "id"), ("url", "document_urls", "url")],
+        # No key on url: an article's link is kept even when its document could not be fetched.
+        foreign_keys=[("article_id", "articles", "id")],
     )
     db.table("document_links").create_index(["url"])
     documents = db.table("documents")

@@ -99,6 +99,11 @@ def crawl_options(func: Any) -> Any:
         click.option(
             "--json-summary", is_flag=True, help="Print the summary as JSON instead of text."
         ),
+        click.option(
+            "--no-documents",
+            is_flag=True,
+            help="Do not download the articles' PDF/DOC(X) attachments (ECSS_DOCUMENTS=0).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -135,6 +140,7 @@ def crawl_command(
     max_articles: int | None,
     overrides: tuple[str, ...],
     json_summary: bool,
+    no_documents: bool,
 ) -> None:
     """Crawl a whole site (or some categories) into the SQLite archive."""
     settings = project_settings(db, overrides)
@@ -147,6 +153,7 @@ def crawl_command(
             "max_articles": max_articles,
             "incremental": "1" if incremental else None,
             "recheck_older_than": recheck_older_than,
+            "documents": "0" if no_documents else None,
         },
     )
     _print_summary(stats, json_summary)
@@ -183,7 +190,8 @@ DEMO_SETTINGS = (
     "LOG_LEVEL=INFO",
     "LOG_FORMAT=%(asctime)s %(levelname)s %(message)s",
 )
-DEMO_QUERIES = ("Egypt", "مصر")
+#: The last one is a word found only in the replica's PDFs: its hits come from documents.
+DEMO_QUERIES = ("Egypt", "مصر", "hydrodiplomacy")
 
 
 @click.command("demo")
@@ -233,6 +241,8 @@ def _print_sample_search(db_path: str) -> None:
         )
         for hit in hits:
             click.echo(f"  - {hit['title']} [{hit['language']}] {hit['url']}")
+            if hit.get("document"):
+                click.echo(f"    in document {hit['document']['url']}")
             click.echo(f"    {hit['snippet']}")
 
 

@@ -45,7 +45,8 @@ def _serve(conn_in: Connection, conn_out: Connection, memory_limit: int) -> None
             return
         data, declared, url, max_pages = job
         try:
-            result: tuple[str, Any] = ("ok", extract_document(data, declared, url, max_pages=max_pages))
+            found = extract_document(data, declared, url, max_pages=max_pages)
+            result: tuple[str, Any] = ("ok", found)
         except DocumentError as error:
             result = ("error", str(error))
         except MemoryError:
@@ -81,7 +82,8 @@ class IsolatedExtractor:
 
     def _start(self) -> tuple[Connection, Connection]:
         if self._process is not None and self._process.poll() is None:
-            assert self._send is not None and self._recv is not None
+            assert self._send is not None
+            assert self._recv is not None
             return self._send, self._recv
         self._stop()
         process = subprocess.Popen(
@@ -90,7 +92,8 @@ class IsolatedExtractor:
             stdout=subprocess.PIPE,
             close_fds=True,
         )
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdin is not None
+        assert process.stdout is not None
         self._send = Connection(os.dup(process.stdin.fileno()), readable=False)
         self._recv = Connection(os.dup(process.stdout.fileno()), writable=False)
         process.stdin.close()

@@ -21,7 +21,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from ecss_crawler.extract.text import arabic_share
@@ -254,7 +254,7 @@ def pdf_date(value: str | None) -> str | None:
     except ValueError:
         return None
     if sign in ("Z", "z"):
-        return when.replace(tzinfo=timezone.utc).isoformat()
+        return when.replace(tzinfo=UTC).isoformat()
     if sign in ("+", "-") and off_h:
         offset = timedelta(hours=int(off_h), minutes=int(off_m or 0))
         return when.replace(tzinfo=timezone(offset if sign == "+" else -offset)).isoformat()
