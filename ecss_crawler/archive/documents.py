@@ -128,6 +128,7 @@ class DocumentStore:
         values = {
             "sha256": digest,
             **{name: fields.get(name) for name in _TEXT_FIELDS},
+            "kind": fields.get("kind") or "unknown",
             "size": len(body),
             "warnings": json.dumps(fields.get("warnings") or [], ensure_ascii=False),
             "extractor": fields.get("extractor"),

@@ -69,12 +69,15 @@ class IsolatedExtractor:
         timeout: float = DEFAULT_TIMEOUT,
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
         max_pages: int | None = None,
+        command: list[str] | None = None,
     ) -> None:
+        """``command`` replaces the child's command line (tests use it to make a child die)."""
         from ecss_crawler.documents.text import DEFAULT_MAX_PAGES
 
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.max_pages = max_pages or DEFAULT_MAX_PAGES
+        self.command = command or [sys.executable, "-m", __name__, str(memory_limit)]
         self._process: subprocess.Popen[bytes] | None = None
         self._send: Connection | None = None
         self._recv: Connection | None = None
@@ -87,7 +90,7 @@ class IsolatedExtractor:
             return self._send, self._recv
         self._stop()
         process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(self.memory_limit)],
+            self.command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             close_fds=True,
