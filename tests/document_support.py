@@ -47,7 +47,9 @@ def pdf_with(page_object: bytes) -> bytes:
 def pdf_bomb(depth: int = 100_000) -> bytes:
     """A PDF whose page holds arrays nested ``depth`` deep (a parser-stack bomb)."""
     nested = b"[" * depth + b"]" * depth
-    return pdf_with(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots " + nested + b" >>")
+    return pdf_with(
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots " + nested + b" >>"
+    )
 
 
 def docx_bomb(megabytes: int = 80) -> bytes:

@@ -36,7 +36,8 @@ def test_english_pdf_text_pages_and_metadata() -> None:
     assert found.pages == 3
     assert found.title == expected["title"]
     assert found.author == expected["author"]
-    assert found.created and found.created.startswith("20")
+    assert found.created
+    assert found.created.startswith("20")
     assert found.language == "en"
     pages = found.text.split(doctext.PAGE_BREAK)
     assert [squeeze(p) for p in pages] == [squeeze(p) for p in expected["pages"]]
@@ -100,7 +101,17 @@ def test_page_limit_reads_the_first_pages_only() -> None:
         (fixture("en-note.docx")[:300], "corrupt or unreadable DOCX"),
         (docx_bomb(), "word/document.xml unpacks to"),
     ],
-    ids=["zero", "html", "junk", "encrypted", "truncated", "corrupt", "bomb", "bad-docx", "zip-bomb"],
+    ids=[
+        "zero",
+        "html",
+        "junk",
+        "encrypted",
+        "truncated",
+        "corrupt",
+        "bomb",
+        "bad-docx",
+        "zip-bomb",
+    ],
 )
 def test_bad_documents_raise_one_line_reasons(data: bytes, reason: str) -> None:
     with pytest.raises(DocumentError) as caught:
@@ -170,7 +181,7 @@ def test_isolated_reader_survives_its_process_dying() -> None:
 def test_isolated_reader_reports_running_out_of_memory() -> None:
     reader = IsolatedExtractor(timeout=60, memory_limit=160 * 1024 * 1024)
     try:
-        with pytest.raises(DocumentError, match="ran out of memory|reader process died"):
+        with pytest.raises(DocumentError, match=r"ran out of memory|reader process died"):
             reader.extract(b"%PDF-1.4\n" + bytes(128 * 1024 * 1024))
     finally:
         reader.close()
@@ -305,14 +316,20 @@ def test_export_documents(archive_with_documents: Path) -> None:
     assert {r["articles"][0] for r in rows} == {"en.ecss.com.eg:1", "en.ecss.com.eg:2"}
     only_ar = list(iter_documents(db, Filters(lang="ar"), fields=["title", "urls"]))
     assert only_ar == [
-        {"title": EXPECTED["ar-study.pdf"]["title"], "urls": ["https://en.ecss.com.eg/wp-content/uploads/ar.pdf"]}
+        {
+            "title": EXPECTED["ar-study.pdf"]["title"],
+            "urls": ["https://en.ecss.com.eg/wp-content/uploads/ar.pdf"],
+        }
     ]
     assert [r["pages"] for r in iter_documents(db, query="hydrodiplomacy", fields=["pages"])] == [3]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ecss_crawler.cli", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "ecss_crawler.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -321,7 +338,10 @@ def test_cli_search_and_export_show_documents(archive_with_documents: Path) -> N
     result = _cli("search", "الهيدرودبلوماسية", "--db", db)
     assert result.returncode == 0, result.stderr
     assert "تقرير الأمن" in result.stdout
-    assert "in document: دراسة الأمن المائي: https://en.ecss.com.eg/wp-content/uploads/ar.pdf" in result.stdout
+    assert (
+        "in document: دراسة الأمن المائي: https://en.ecss.com.eg/wp-content/uploads/ar.pdf"
+        in result.stdout
+    )
     assert "(pdf, 3 pages)" in result.stdout
     exported = _cli("export", "--documents", "--fields", "sha256,text,articles", "--db", db)
     assert exported.returncode == 0, exported.stderr
