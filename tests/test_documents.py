@@ -351,3 +351,16 @@ def test_cli_search_and_export_show_documents(archive_with_documents: Path) -> N
     bad = _cli("export", "--documents", "--fields", "body_html", "--db", db)
     assert bad.returncode == 2
     assert "unknown document field(s): body_html" in bad.stderr
+
+
+def test_documents_switch_argument_wins_over_setting() -> None:
+    from ecss_crawler.documents.crawl import enabled, is_document_url
+
+    assert enabled(True, None)
+    assert not enabled(True, "0")
+    assert not enabled(True, "false")
+    assert enabled(False, "1")
+    assert not enabled(False, "")
+    assert is_document_url("https://x/wp-content/uploads/a.PDF")
+    assert is_document_url("https://x/a.docx")
+    assert not is_document_url("https://x/a.xlsx")
