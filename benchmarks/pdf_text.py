@@ -28,6 +28,7 @@ import io
 import json
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 Extractor = Callable[[bytes], list[str]]
@@ -79,11 +80,12 @@ def pymupdf_text(data: bytes) -> list[str]:
         return [page.get_text() for page in doc]
 
 
+#: label -> (distribution name, extractor)
 CANDIDATES: dict[str, tuple[str, Extractor]] = {
     "pypdfium2 + ligature repair (chosen)": ("pypdfium2", pdfium_repaired),
     "pypdfium2": ("pypdfium2", pdfium_raw),
     "pypdf": ("pypdf", pypdf_text),
-    "pdfminer.six": ("pdfminer", pdfminer_text),
+    "pdfminer.six": ("pdfminer.six", pdfminer_text),
     "PyMuPDF (AGPL, reference only)": ("pymupdf", pymupdf_text),
 }
 
@@ -92,13 +94,12 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def installed(module: str) -> str | None:
-    """The module's version, or None when it cannot be imported."""
+def installed(distribution: str) -> str | None:
+    """The distribution's version, or None when it is not installed."""
     try:
-        mod = __import__(module)
-    except ImportError:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
         return None
-    return str(getattr(mod, "__version__", getattr(mod, "VersionBind", "?")))
 
 
 def correct(
