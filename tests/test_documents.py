@@ -364,3 +364,24 @@ def test_documents_switch_argument_wins_over_setting() -> None:
     assert is_document_url("https://x/wp-content/uploads/a.PDF")
     assert is_document_url("https://x/a.docx")
     assert not is_document_url("https://x/a.xlsx")
+
+
+def test_merge_carries_documents(archive_with_documents: Path, tmp_path: Path) -> None:
+    from ecss_crawler.archive.merge import merge_archives
+
+    other = tmp_path / "other.db"
+    scanned = fixture("scanned.pdf")
+    with Archive(other) as archive:
+        crawl = archive.begin_crawl("en.ecss.com.eg", {})
+        archive.store_article(_article(4, "Scans", "A scanned annex."), crawl)
+        url = "https://en.ecss.com.eg/wp-content/uploads/scan.pdf"
+        archive.link_documents(["en.ecss.com.eg:4"], [url])
+        archive.store_document(url, scanned, crawl, extracted=extract_document(scanned))
+    output = tmp_path / "merged.db"
+    merge_archives(output, [archive_with_documents, other])
+    merge_archives(output, [archive_with_documents, other])  # idempotent
+    db = sqlite_utils.Database(output)
+    assert db["documents"].count == 3
+    assert db["document_urls"].count == 3
+    assert db["document_links"].count == 3
+    assert [h["id"] for h in search(db, "hydrodiplomacy")] == ["en.ecss.com.eg:1"]
