@@ -385,3 +385,40 @@ def test_merge_carries_documents(archive_with_documents: Path, tmp_path: Path) -
     assert db["document_urls"].count == 3
     assert db["document_links"].count == 3
     assert [h["id"] for h in search(db, "hydrodiplomacy")] == ["en.ecss.com.eg:1"]
+
+
+def test_document_requests_conditional_and_incremental(tmp_path: Path) -> None:
+    from ecss_crawler.documents.crawl import DocumentRequests
+    from ecss_crawler.documents.items import DocumentLinks
+
+    db = tmp_path / "a.db"
+    base = "https://en.ecss.com.eg/wp-content/uploads/"
+    with Archive(db) as archive:
+        crawl = archive.begin_crawl("en.ecss.com.eg", {})
+        archive.store_document(base + "tagged.pdf", b"%PDF-1 a", crawl, headers={"ETag": '"v1"'})
+        archive.store_document(base + "bare.pdf", b"%PDF-1 b", crawl)
+    article = _article(9, "Links", "Three documents.")
+    article.attachments = [base + n for n in ("tagged.pdf", "bare.pdf", "new.pdf", "sheet.xlsx")]
+    article.attachments.append("https://elsewhere.example/x.pdf")
+
+    def same_site(url: str) -> bool:
+        return url.startswith("https://en.ecss.com.eg/")
+
+    def build(incremental: bool) -> list[object]:
+        requests = DocumentRequests(True, 1000, str(db), incremental)
+        return list(requests.for_article(article, same_site, print, print))
+
+    full = build(False)
+    assert isinstance(full[0], DocumentLinks)
+    assert full[0].urls == [base + "tagged.pdf", base + "bare.pdf", base + "new.pdf"]
+    assert full[0].article_ids == ["en.ecss.com.eg:9", "en.ecss.com.eg:https://en.ecss.com.eg/9/"]
+    asked = {r.url: r for r in full[1:]}  # type: ignore[attr-defined]
+    assert set(asked) == {base + "tagged.pdf", base + "bare.pdf", base + "new.pdf"}
+    assert asked[base + "tagged.pdf"].headers.get("If-None-Match") == b'"v1"'
+    assert asked[base + "new.pdf"].meta["download_maxsize"] == 1000
+    incremental = build(True)
+    assert {r.url for r in incremental[1:]} == {base + "tagged.pdf", base + "new.pdf"}  # type: ignore[attr-defined]
+    assert (
+        list(DocumentRequests(False, 1000, str(db)).for_article(article, same_site, print, print))
+        == []
+    )

@@ -7,7 +7,8 @@ document size limit, the usual retries and off-site guard) plus one
 records which article links which document even if a download fails. A URL is
 requested once per crawl; an archived one is asked for conditionally
 (``If-None-Match`` / ``If-Modified-Since``), so its bytes travel again only
-when the server says they changed.
+when the server says they changed. Incremental crawls do not ask again for an
+archived document whose server gave no validators (nothing could say it changed).
 
 Settings: ``ECSS_DOCUMENTS`` (on), ``ECSS_DOCUMENT_MAXSIZE`` (bytes read at
 most per document). Spider argument ``documents=0`` turns fetching off too.
@@ -63,19 +64,25 @@ def enabled(setting: bool, argument: str | bool | None) -> bool:
 class DocumentRequests:
     """Build document requests for one spider; remembers what this crawl asked for."""
 
-    def __init__(self, enabled: bool, maxsize: int, db_path: str | None) -> None:
+    def __init__(
+        self, enabled: bool, maxsize: int, db_path: str | None, incremental: bool = False
+    ) -> None:
         self.enabled = enabled
+        self.incremental = incremental
         self.maxsize = maxsize
         self.db_path = db_path
         self.requested: set[str] = set()
         self._known: dict[str, tuple[str | None, str | None]] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any, argument: str | bool | None) -> DocumentRequests:
+    def from_settings(
+        cls, settings: Any, argument: str | bool | None, incremental: bool = False
+    ) -> DocumentRequests:
         return cls(
             enabled(settings.getbool("ECSS_DOCUMENTS", True), argument),
             settings.getint("ECSS_DOCUMENT_MAXSIZE", DEFAULT_MAXSIZE),
             settings.get("ECSS_DB") or None,
+            incremental,
         )
 
     def for_article(
@@ -96,6 +103,8 @@ class DocumentRequests:
             if key in self.requested:
                 continue
             self.requested.add(key)
+            if self.incremental and self.known().get(url) == (None, None):
+                continue  # archived, and the server gives nothing to ask "changed?" with
             yield self.request(url, callback, errback)
 
     def request(self, url: str, callback: Any, errback: Any) -> scrapy.Request:
@@ -120,7 +129,7 @@ class DocumentRequests:
         )
 
     def known(self) -> dict[str, tuple[str | None, str | None]]:
-        """Archived document URLs with their validators (read once, read-only)."""
+        """Every archived document URL with its validators (read once, read-only)."""
         if self._known is None:
             self._known = _read_known(self.db_path)
         return self._known
@@ -134,10 +143,7 @@ def _read_known(db_path: str | None) -> dict[str, tuple[str | None, str | None]]
     except sqlite3.Error:
         return {}
     try:
-        rows = conn.execute(
-            "SELECT url, etag, last_modified FROM document_urls"
-            " WHERE etag IS NOT NULL OR last_modified IS NOT NULL"
-        ).fetchall()
+        rows = conn.execute("SELECT url, etag, last_modified FROM document_urls").fetchall()
     except sqlite3.Error:  # an archive from before documents: nothing known
         return {}
     finally:

@@ -125,7 +125,7 @@ class EcssSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_reader, signal=signals.spider_closed)
         spider.documents = documents_module.DocumentRequests.from_settings(
-            crawler.settings, spider.documents_arg
+            crawler.settings, spider.documents_arg, spider.incremental
         )
         return spider
 
