@@ -26,6 +26,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from ecss_crawler.archive.db import ArchiveError
+from ecss_crawler.documents.items import DOCUMENT_ITEMS
+from ecss_crawler.documents.pipeline import store_document_item
 from ecss_crawler.extract.urls import bare_host, url_key
 from ecss_crawler.items import ArticleGone, ArticleUnchanged, CapturedArticle, PageFailure
 
@@ -201,6 +203,8 @@ class ArchivePipeline:
                 logger.info("Marked removed (HTTP %s): %s", item.status, item.url)
                 return ["ecss/removed"]
             return []
+        if isinstance(item, DOCUMENT_ITEMS):
+            return store_document_item(archive, crawl_id, item)
         if isinstance(item, PageFailure):
             if item.capture is not None:
                 c = item.capture

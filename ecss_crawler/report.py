@@ -33,6 +33,13 @@ def crawl_counts(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
+def document_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """Documents stored by outcome (new, changed, linked, unchanged, not_modified) and failed."""
+    return {
+        k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("ecss/documents/")
+    }
+
+
 def field_coverage(stats: dict[str, Any]) -> dict[str, float]:
     """Share (0-1) of extracted articles that have each field."""
     total = int(stats.get("ecss/articles_extracted", 0))
@@ -82,6 +89,7 @@ def summary(stats: dict[str, Any]) -> dict[str, Any]:
     """Everything the end-of-crawl summary reports."""
     return {
         "counts": crawl_counts(stats),
+        "documents": document_counts(stats),
         "coverage": field_coverage(stats),
         "layers": layer_shares(stats),
         "http_errors": http_errors(stats),
@@ -101,6 +109,10 @@ def summary_text(data: dict[str, Any]) -> str:
         f"(new {counts['new']}, changed {counts['changed']}, unchanged {counts['unchanged']}), "
         f"kept older version {counts['rejected']}, failed {counts['failed']}",
     ]
+    documents = data.get("documents") or {}
+    if documents:
+        done = ", ".join(f"{k} {v}" for k, v in sorted(documents.items()) if k != "failed")
+        lines.append(f"  documents: {done or 'none stored'}, failed {documents.get('failed', 0)}")
     if data["coverage"]:
         cover = ", ".join(f"{name} {share:.0%}" for name, share in data["coverage"].items())
         lines.append(f"  field coverage: {cover}")

@@ -51,6 +51,14 @@ ECSS_RETRY_MAX_DELAY = 120.0
 ECSS_DISK_FRONTIER = True
 #: ... in a scratch directory created here (default: the system temporary directory).
 ECSS_FRONTIER_DIR = None
+#: Download the PDF/DOC(X) attachments of archived articles (same site only) and read their text.
+ECSS_DOCUMENTS = True
+#: Bytes read at most per document (a larger one is recorded as a document failure).
+ECSS_DOCUMENT_MAXSIZE = 32 * 1024 * 1024
+#: Seconds the isolated reader may spend on one document before it is stopped.
+ECSS_DOCUMENT_TIMEOUT = 60.0
+#: Pages read from one PDF at most.
+ECSS_DOCUMENT_MAX_PAGES = 2000
 
 # -- politeness ------------------------------------------------------------------------------
 USER_AGENT = f"ecss-crawler/{__version__} (+{ECSS_CONTACT_URL})"
@@ -94,6 +102,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "ecss_crawler.monitoring.CoveragePipeline": 100,
     "ecss_crawler.pipelines.ValidatePipeline": 200,
+    "ecss_crawler.documents.pipeline.DocumentTextPipeline": 250,
     "ecss_crawler.pipelines.ArchivePipeline": 300,
     "ecss_crawler.feeds.RecordPipeline": 900,
 }

@@ -17,6 +17,9 @@ each input ``ATTACH``-ed read-only in turn (inputs are never written):
   Rows already present (same natural key) are not copied again.
 * **authors, categories, tags**: lookup rows by name; m2m links follow the
   current version of each article.
+* **documents**: files by SHA-256 (copied once; ``last_seen`` the latest), document URLs
+  (the side that saw a URL last decides which file it serves now; ``first_seen`` the
+  earliest), article links (union).
 * **FTS**: kept in sync by the archive's triggers while merging, then rebuilt
   once (``articles_fts`` ``rebuild``) so the index is exactly the table.
 
@@ -119,6 +122,7 @@ def _merge_one(db: sqlite_utils.Database, source: Path) -> InputStats:
             stats.captures = _merge_captures(db)
             stats.failures = _merge_failures(db)
             _merge_sites(db)
+            _merge_documents(db)
             _drop_temp_tables(db)
             conn.execute("COMMIT")
         except BaseException:
@@ -435,6 +439,47 @@ def _merge_failures(db: sqlite_utils.Database) -> int:
         f" AND m.crawl_id IS {_mapped('s.crawl_id')}) ORDER BY s.id"
     )
     return max(cursor.rowcount, 0)
+
+
+def _merge_documents(db: sqlite_utils.Database) -> None:
+    """Documents, their URLs and article links (inputs from before documents have none)."""
+    tables = {
+        row[0] for row in db.execute(f"SELECT name FROM {_SRC}.sqlite_master WHERE type = 'table'")
+    }
+    if not {"documents", "document_urls", "document_links"} <= tables:
+        return
+    columns = [c for c in _columns(db, "documents") if c != "sha256"]
+    select = [_mapped("s.crawl_id") if name == "crawl_id" else f"s.{name}" for name in columns]
+    db.execute(
+        f"INSERT INTO main.documents (sha256, {', '.join(columns)})"
+        f" SELECT s.sha256, {', '.join(select)} FROM {_SRC}.documents s"
+        " WHERE NOT EXISTS (SELECT 1 FROM main.documents m WHERE m.sha256 = s.sha256)"
+    )
+    db.execute(
+        f"UPDATE main.documents SET last_seen = (SELECT s.last_seen FROM {_SRC}.documents s"
+        " WHERE s.sha256 = main.documents.sha256)"
+        f" WHERE sha256 IN (SELECT s.sha256 FROM {_SRC}.documents s"
+        " WHERE s.sha256 = main.documents.sha256 AND s.last_seen > main.documents.last_seen)"
+    )
+    url_columns = [c for c in _columns(db, "document_urls") if c != "url"]
+    url_select = [_mapped("s.crawl_id") if c == "crawl_id" else f"s.{c}" for c in url_columns]
+    db.execute(
+        f"INSERT INTO main.document_urls (url, {', '.join(url_columns)})"
+        f" SELECT s.url, {', '.join(url_select)} FROM {_SRC}.document_urls s WHERE true"
+        " ON CONFLICT (url) DO UPDATE SET "
+        + ", ".join(
+            f"{c} = CASE WHEN excluded.last_seen > last_seen THEN excluded.{c} ELSE {c} END"
+            for c in url_columns
+            if c not in ("first_seen", "last_seen")
+        )
+        + ", first_seen = min(first_seen, excluded.first_seen),"
+        " last_seen = max(last_seen, excluded.last_seen)"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO main.document_links (article_id, url, first_seen)"
+        f" SELECT s.article_id, s.url, s.first_seen FROM {_SRC}.document_links s"
+        " WHERE EXISTS (SELECT 1 FROM main.articles a WHERE a.id = s.article_id)"
+    )
 
 
 def _dumps(value: Any) -> str:

@@ -319,6 +319,102 @@ def _articles_flat(db: sqlite_utils.Database) -> None:
     )
 
 
+#: FTS5 columns on ``documents`` (hidden, normalised like the articles' search columns).
+DOCUMENT_FTS_COLUMNS: tuple[str, ...] = ("search_title", "search_text", "search_variants")
+#: bm25 weights per document FTS column: a hit in the document's title counts most.
+DOCUMENT_FTS_WEIGHTS: tuple[float, ...] = (4.0, 1.0, 1.0)
+
+
+@migration("0005_documents")
+def _documents(db: sqlite_utils.Database) -> None:
+    """Downloaded documents (PDF, DOCX, DOC), once per SHA-256; their URLs; article links; FTS."""
+    db.table("documents").create(
+        {
+            "sha256": str,
+            "kind": str,
+            "content_type": str,
+            "size": int,
+            "pages": int,
+            "title": str,
+            "author": str,
+            "created": str,
+            "language": str,
+            "text": str,
+            "warnings": str,
+            "extractor": str,
+            "extractor_version": str,
+            "body_encoding": str,
+            "body": bytes,
+            "first_seen": str,
+            "last_seen": str,
+            "crawl_id": int,
+            "search_title": str,
+            "search_text": str,
+            "search_variants": str,
+        },
+        pk="sha256",
+        not_null={"kind", "size", "body_encoding", "body", "first_seen", "last_seen"},
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db.table("document_urls").create(
+        {
+            "url": str,
+            "sha256": str,
+            "status": int,
+            "content_type": str,
+            "etag": str,
+            "last_modified": str,
+            "first_seen": str,
+            "last_seen": str,
+            "last_changed": str,
+            "crawl_id": int,
+        },
+        pk="url",
+        not_null={"sha256", "first_seen", "last_seen", "last_changed"},
+        foreign_keys=[("sha256", "documents", "sha256"), ("crawl_id", "crawls", "id")],
+    )
+    db.table("document_urls").create_index(["sha256"])
+    db.table("document_links").create(
+        {"article_id": str, "url": str, "first_seen": str},
+        pk=("article_id", "url"),
+        not_null={"first_seen"},
+        # No key on url: an article's link is kept even when its document could not be fetched.
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("document_links").create_index(["url"])
+    documents = db.table("documents")
+    documents.enable_fts(list(DOCUMENT_FTS_COLUMNS), tokenize=FTS_TOKENIZE, create_triggers=True)
+    cols = ", ".join(f'"{c}"' for c in DOCUMENT_FTS_COLUMNS)
+    old = ", ".join(f'old."{c}"' for c in DOCUMENT_FTS_COLUMNS)
+    new = ", ".join(f'new."{c}"' for c in DOCUMENT_FTS_COLUMNS)
+    db.executescript(
+        textwrap.dedent(f"""
+        DROP TRIGGER "documents_au";
+        CREATE TRIGGER "documents_au" AFTER UPDATE OF {cols} ON "documents" BEGIN
+          INSERT INTO "documents_fts" ("documents_fts", rowid, {cols})
+            VALUES('delete', old.rowid, {old});
+          INSERT INTO "documents_fts" (rowid, {cols}) VALUES (new.rowid, {new});
+        END;
+        """)
+    )
+    rank = f"bm25({', '.join(map(str, DOCUMENT_FTS_WEIGHTS))})"
+    db.execute("INSERT INTO documents_fts (documents_fts, rank) VALUES ('rank', ?)", [rank])
+    db.create_view(
+        "documents_flat",
+        textwrap.dedent("""
+        SELECT
+          d.rowid AS rowid, d.sha256, d.kind, d.title, d.author, d.created, d.language, d.pages,
+          d.size, d.first_seen, d.last_seen,
+          (SELECT group_concat(u.url, ' ') FROM document_urls u WHERE u.sha256 = d.sha256)
+            AS urls,
+          (SELECT group_concat(l.article_id, ' ') FROM document_urls u
+             JOIN document_links l ON l.url = u.url WHERE u.sha256 = d.sha256) AS articles,
+          length(d.text) AS text_length
+        FROM documents d
+        """).strip(),
+    )
+
+
 @migration("0006_site_profiles")
 def _site_profiles(db: sqlite_utils.Database) -> None:
     """``sites``: which site profile each host was last crawled with; ``crawls.site_name``."""

@@ -18,7 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from ecss_crawler.archive import arabic
-from ecss_crawler.archive.migrations import FTS_WEIGHTS, M2M
+from ecss_crawler.archive.migrations import DOCUMENT_FTS_WEIGHTS, FTS_WEIGHTS, M2M
 from ecss_crawler.archive.records import EXPORT_FIELDS, JSON_FIELDS, row_to_record
 from ecss_crawler.archive.store import url_variants
 
@@ -34,6 +34,33 @@ _ORIGINAL_WORD = re.compile(r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-
 _BM25 = f"bm25(articles_fts, {', '.join(map(str, FTS_WEIGHTS))})"
 #: FTS5 columns, in index order: search_title, search_summary, search_body.
 _SNIPPET_COLUMNS = (("body", 2), ("summary", 1), ("title", 0))
+_DOCUMENT_BM25 = f"bm25(documents_fts, {', '.join(map(str, DOCUMENT_FTS_WEIGHTS))})"
+#: Columns of ``documents`` an export may contain, plus the derived ``urls`` and ``articles``.
+DOCUMENT_EXPORT_FIELDS: tuple[str, ...] = (
+    "sha256",
+    "urls",
+    "articles",
+    "kind",
+    "content_type",
+    "size",
+    "pages",
+    "title",
+    "author",
+    "created",
+    "language",
+    "text",
+    "warnings",
+    "extractor",
+    "extractor_version",
+    "first_seen",
+    "last_seen",
+)
+_DOCUMENT_DERIVED = {
+    "urls": "(SELECT json_group_array(u.url) FROM document_urls u WHERE u.sha256 = d.sha256)",
+    "articles": "(SELECT json_group_array(DISTINCT l.article_id) FROM document_urls u"
+    " JOIN document_links l ON l.url = u.url WHERE u.sha256 = d.sha256)",
+}
+_DOCUMENT_JSON = frozenset({"urls", "articles", "warnings"})
 
 
 class QueryError(ValueError):
@@ -125,8 +152,31 @@ def search(
     *,
     limit: int = 20,
     snippet_words: int = 30,
+    documents: bool = True,
 ) -> list[dict[str, Any]]:
-    """Best matches first (bm25, title weighted highest), with a snippet of the original text."""
+    """Best matches first (bm25, title weighted highest), with a snippet of the original text.
+
+    With ``documents`` (the default), matches in the text of archived documents
+    are included too, one per document and linking article, with the article's
+    fields and a ``document`` entry (its URL, title, pages); article hits have
+    ``document`` None. Both kinds are ranked together by score.
+    """
+    hits = search_articles(db, query, filters, limit=limit, snippet_words=snippet_words)
+    if documents and _has_documents(db):
+        hits += search_documents(db, query, filters, limit=limit, snippet_words=snippet_words)
+        hits.sort(key=lambda hit: -hit["score"])
+    return hits[:limit]
+
+
+def search_articles(
+    db: sqlite_utils.Database,
+    query: str,
+    filters: Filters | None = None,
+    *,
+    limit: int = 20,
+    snippet_words: int = 30,
+) -> list[dict[str, Any]]:
+    """Matches in articles only (see :func:`search`)."""
     match = fts_query(query)
     clauses, params = (filters or Filters()).where()
     columns = (
@@ -161,8 +211,84 @@ def search(
         hit["removed_at"] = row[8]
         hit["score"] = round(-float(row[9]), 4)
         hit["snippet"] = snippet(db, match, hit.pop("rowid"), snippet_words)
+        hit["document"] = None
         hits.append(hit)
     return hits
+
+
+def _has_documents(db: sqlite_utils.Database) -> bool:
+    row = db.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts'"
+    ).fetchone()
+    return row is not None
+
+
+def search_documents(
+    db: sqlite_utils.Database,
+    query: str,
+    filters: Filters | None = None,
+    *,
+    limit: int = 20,
+    snippet_words: int = 30,
+) -> list[dict[str, Any]]:
+    """Matches in document text, each shown with an article that links the document."""
+    match = fts_query(query)
+    clauses, params = (filters or Filters()).where()
+    inner_limit = "" if clauses else " LIMIT ?"
+    cursor = db.conn.execute(
+        "SELECT a.id, a.site, a.url, a.language, a.title, a.authors, a.published, a.removed_at,"
+        " top.score, d.rowid, d.sha256, d.title, d.pages, d.kind, u.url"
+        f" FROM (SELECT rowid, {_DOCUMENT_BM25} AS score FROM documents_fts"
+        f"  WHERE documents_fts MATCH ? ORDER BY score{inner_limit}) AS top"
+        " JOIN documents d ON d.rowid = top.rowid"
+        " JOIN document_urls u ON u.sha256 = d.sha256"
+        " JOIN document_links l ON l.url = u.url"
+        " JOIN articles a ON a.id = l.article_id"
+        + "".join(f" AND {c}" for c in clauses)
+        + " ORDER BY top.score, a.published DESC, u.url LIMIT ?",
+        [match, *([] if clauses else [limit]), *params, limit * 4],
+    )
+    keys = ("id", "site", "url", "language", "title", "authors", "published", "removed_at")
+    hits: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for row in cursor.fetchall():
+        if (row[10], row[0]) in seen:
+            continue  # the same file under a second URL, linked by the same article
+        seen.add((row[10], row[0]))
+        hit = dict(zip(keys, row[:8], strict=True))
+        hit["authors"] = json.loads(hit["authors"] or "[]")
+        hit["score"] = round(-float(row[8]), 4)
+        hit["snippet"] = document_snippet(db, match, row[9], snippet_words)
+        hit["document"] = {
+            "url": row[14],
+            "sha256": row[10],
+            "title": row[11],
+            "pages": row[12],
+            "kind": row[13],
+        }
+        hits.append(hit)
+        if len(hits) >= limit:
+            break
+    return hits
+
+
+def document_snippet(db: sqlite_utils.Database, match: str, rowid: int, words: int = 30) -> str:
+    """A window of a document's text around the first hit (as :func:`snippet` for articles)."""
+    highlighted = db.conn.execute(
+        "SELECT highlight(documents_fts, 1, char(2), char(3)),"
+        " highlight(documents_fts, 0, char(2), char(3))"
+        " FROM documents_fts WHERE documents_fts MATCH ? AND rowid = ?",
+        [match, rowid],
+    ).fetchone()
+    originals = db.conn.execute(
+        "SELECT text, title FROM documents WHERE rowid = ?", [rowid]
+    ).fetchone()
+    if highlighted is None or originals is None:
+        return ""
+    for marked, original in zip(highlighted, originals, strict=True):
+        if marked and _HL_OPEN in marked:
+            return make_snippet(" ".join((original or "").split()), " ".join(marked.split()), words)
+    return ""
 
 
 def snippet(db: sqlite_utils.Database, match: str, rowid: int, words: int = 30) -> str:
@@ -273,6 +399,51 @@ def iter_articles(
         yield item
 
 
+def check_document_fields(fields: Iterable[str]) -> list[str]:
+    """Validate document export field names against the allow-list."""
+    chosen = list(fields)
+    unknown = [f for f in chosen if f not in DOCUMENT_EXPORT_FIELDS]
+    if unknown:
+        raise QueryError(f"unknown document field(s): {', '.join(unknown)}")
+    return chosen
+
+
+def iter_documents(
+    db: sqlite_utils.Database,
+    filters: Filters | None = None,
+    *,
+    query: str | None = None,
+    fields: Sequence[str] = DOCUMENT_EXPORT_FIELDS,
+) -> Iterator[dict[str, Any]]:
+    """Stream archived documents, one at a time: those linked from an article that passes
+    ``filters`` (all documents without filters), matching ``query`` if given."""
+    chosen = check_document_fields(fields)
+    if not _has_documents(db):
+        return
+    clauses, params = (filters or Filters()).where()
+    columns = ", ".join(_DOCUMENT_DERIVED.get(f, f"d.{f}") for f in chosen)
+    conditions: list[str] = []
+    if clauses:
+        conditions.append(
+            "EXISTS (SELECT 1 FROM document_urls u JOIN document_links l ON l.url = u.url"
+            " JOIN articles a ON a.id = l.article_id WHERE u.sha256 = d.sha256"
+            + "".join(f" AND {c}" for c in clauses)
+            + ")"
+        )
+    if query:
+        conditions.append(
+            "d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
+        )
+        params = [*params, fts_query(query)]
+    where = " WHERE " + " AND ".join(conditions) if conditions else ""
+    sql = f"SELECT {columns} FROM documents d{where} ORDER BY d.first_seen, d.sha256"
+    for row in db.conn.execute(sql, params):
+        item = dict(zip(chosen, row, strict=True))
+        for name in _DOCUMENT_JSON.intersection(item):
+            item[name] = json.loads(item[name]) if item[name] else []
+        yield item
+
+
 # --------------------------------------------------------------------------- stats
 
 
@@ -293,6 +464,7 @@ def stats(db: sqlite_utils.Database, *, top: int = 10) -> dict[str, Any]:
             "revisions": scalar("SELECT count(*) FROM revisions"),
             "captures": scalar("SELECT count(*) FROM captures"),
             "failures": scalar("SELECT count(*) FROM failures"),
+            "documents": scalar("SELECT count(*) FROM documents") if _has_documents(db) else 0,
             "crawls": scalar("SELECT count(*) FROM crawls"),
         },
         "by_site": grouped(

@@ -32,6 +32,7 @@ import sqlite_utils
 
 from ecss_crawler.archive import hashing
 from ecss_crawler.archive.db import connect, utcnow
+from ecss_crawler.archive.documents import DocumentStore
 from ecss_crawler.archive.migrations import M2M, migrate
 from ecss_crawler.archive.records import (
     ARTICLE_FIELDS,
@@ -96,7 +97,7 @@ class _Stored:
     present: frozenset[str] = frozenset()
 
 
-class Archive:
+class Archive(DocumentStore):
     """Read/write access to the archive database (SQLite via sqlite-utils).
 
     ``Archive(path)`` creates the database if needed and applies pending

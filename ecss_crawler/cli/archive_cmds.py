@@ -112,9 +112,16 @@ def _echo_json(value: Any) -> None:
 @filter_options
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--json", "as_json", is_flag=True, help="Print the results as a JSON array.")
+@click.option(
+    "--no-documents", is_flag=True, help="Search articles only, not the text of their documents."
+)
 @db_option
-def search(query: str, limit: int, as_json: bool, db_path: Path, **options: Any) -> None:
-    """Full-text search of titles, summaries and bodies, best match first.
+def search(
+    query: str, limit: int, as_json: bool, no_documents: bool, db_path: Path, **options: Any
+) -> None:
+    """Full-text search of titles, summaries, bodies and linked documents, best match first.
+
+    A match in a document (PDF, DOCX) is shown with the article that links it.
 
     Words are ANDed; use "quoted phrases", OR, NOT and a trailing * for a
     prefix. Arabic is matched with or without harakat and tatweel, and across
@@ -127,7 +134,7 @@ def search(query: str, limit: int, as_json: bool, db_path: Path, **options: Any)
       ecss-crawler search "سد النهضة" --limit 5 --json
     """
     with _reader(db_path) as db:
-        hits = queries.search(db, query, _filters(options), limit=limit)
+        hits = queries.search(db, query, _filters(options), limit=limit, documents=not no_documents)
     if as_json:
         _echo_json(hits)
         return
@@ -145,6 +152,12 @@ def _format_hit(number: int, hit: dict[str, Any]) -> str:
     lines.append(f"    {hit['url']}")
     if hit["authors"]:
         lines.append("    by " + "; ".join(hit["authors"]))
+    document = hit.get("document")
+    if document:
+        count = document.get("pages")
+        pages = f", {count} page{'s' if count != 1 else ''}" if count else ""
+        name = f"{document['title']}: " if document.get("title") else ""
+        lines.append(f"    in document: {name}{document['url']} ({document['kind']}{pages})")
     if hit["snippet"]:
         lines.append(f"    {hit['snippet']}")
     return "\n".join(lines) + "\n"
@@ -167,7 +180,16 @@ def _format_hit(number: int, hit: dict[str, Any]) -> str:
 @click.option(
     "--fields",
     help="Comma-separated columns to export (default: all). Choose from: "
-    + ", ".join(EXPORT_FIELDS),
+    + ", ".join(EXPORT_FIELDS)
+    + "; with --documents: "
+    + ", ".join(queries.DOCUMENT_EXPORT_FIELDS),
+)
+@click.option(
+    "--documents",
+    "documents",
+    is_flag=True,
+    help="Export the archived documents (text, metadata, URLs, linking articles) instead of "
+    "articles; filters select documents linked from matching articles.",
 )
 @click.option(
     "-o",
@@ -182,25 +204,30 @@ def export(
     fmt: str,
     query: str | None,
     fields: str | None,
+    documents: bool,
     output: str,
     db_path: Path,
     **options: Any,
 ) -> None:
     """Export articles (newest first, or by relevance with --query) as CSV or JSON Lines.
 
-    Rows are streamed from the database as they are written, so exports of
-    the whole archive use little memory.
+    With --documents, export the archived documents (PDF/DOCX text and
+    metadata) instead. Rows are streamed from the database as they are
+    written, so exports of the whole archive use little memory.
     """
-    chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else list(EXPORT_FIELDS)
+    default = queries.DOCUMENT_EXPORT_FIELDS if documents else EXPORT_FIELDS
+    chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else list(default)
     with _reader(db_path) as db:
         try:
-            queries.check_fields(chosen)
+            check = queries.check_document_fields if documents else queries.check_fields
+            check(chosen)
         except queries.QueryError as exc:
             raise click.BadParameter(str(exc), param_hint="--fields") from None
-        rows = queries.iter_articles(db, _filters(options), query=query, fields=chosen)
+        iterate = queries.iter_documents if documents else queries.iter_articles
+        rows = iterate(db, _filters(options), query=query, fields=chosen)
         with click.open_file(output, "w", encoding="utf-8") as out:
             count = _write_csv(out, chosen, rows) if fmt == "csv" else _write_jsonl(out, rows)
-    click.echo(f"Exported {count} article(s).", err=True)
+    click.echo(f"Exported {count} {'document' if documents else 'article'}(s).", err=True)
 
 
 def _write_jsonl(out: Any, rows: Iterator[dict[str, Any]]) -> int:

@@ -156,6 +156,11 @@ def crawl_options(func: Any) -> Any:
         click.option(
             "--json-summary", is_flag=True, help="Print the summary as JSON instead of text."
         ),
+        click.option(
+            "--no-documents",
+            is_flag=True,
+            help="Do not download the articles' PDF/DOC(X) attachments (ECSS_DOCUMENTS=0).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -228,6 +233,7 @@ def crawl_command(
     json_summary: bool,
     output: tuple[str, ...],
     overwrite_output: tuple[str, ...],
+    no_documents: bool,
 ) -> None:
     """Crawl a whole site (or some categories, or several sites) into the SQLite archive
     (and feeds: -o/-O)."""
@@ -246,6 +252,7 @@ def crawl_command(
         "max_articles": max_articles,
         "incremental": "1" if incremental else None,
         "recheck_older_than": recheck_older_than,
+        "documents": "0" if no_documents else None,
     }
     jobs = [job | common for job in site_jobs(settings, sites, all_sites, base_url)]
     if len(jobs) > 1 and (output or overwrite_output):
@@ -290,7 +297,8 @@ DEMO_SETTINGS = (
     "LOG_LEVEL=INFO",
     "LOG_FORMAT=%(asctime)s %(levelname)s %(message)s",
 )
-DEMO_QUERIES = ("Egypt", "مصر")
+#: The last one is a word found only in the replica's PDFs: its hits come from documents.
+DEMO_QUERIES = ("Egypt", "مصر", "hydrodiplomacy")
 
 
 @click.command("demo")
@@ -340,6 +348,8 @@ def _print_sample_search(db_path: str) -> None:
         )
         for hit in hits:
             click.echo(f"  - {hit['title']} [{hit['language']}] {hit['url']}")
+            if hit.get("document"):
+                click.echo(f"    in document {hit['document']['url']}")
             click.echo(f"    {hit['snippet']}")
 
 

@@ -7,12 +7,16 @@ import zlib
 from functools import lru_cache
 
 
-def pdf_document(title: str) -> bytes:
-    """A minimal, valid one-page PDF showing ``title`` (ASCII only)."""
-    text = (
-        title.encode("ascii", "replace").replace(b"\\", b"").replace(b"(", b"").replace(b")", b"")
-    )
-    stream = b"BT /F1 14 Tf 72 720 Td (" + text[:90] + b") Tj ET"
+def _pdf_string(text: str) -> bytes:
+    return text.encode("ascii", "replace").replace(b"\\", b"").replace(b"(", b"").replace(b")", b"")
+
+
+def pdf_document(title: str, lines: tuple[str, ...] = ()) -> bytes:
+    """A minimal, valid one-page PDF showing ``title`` and then ``lines`` (ASCII only)."""
+    shown = b"BT /F1 14 Tf 72 720 Td (" + _pdf_string(title)[:90] + b") Tj"
+    for line in lines:
+        shown += b" 0 -20 Td (" + _pdf_string(line)[:90] + b") Tj"
+    stream = shown + b" ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

@@ -6,6 +6,7 @@
 >>> server.faults[path] = Truncate(keep=0.5)                             # short body
 >>> server.faults[path] = Redirect("https://example.org/")              # off-site redirect
 >>> server.faults[path] = Body(b"", headers={"Content-Type": "text/html"})  # empty 200
+>>> server.faults[path] = Stream(200 * 1024**2, b"%PDF-1.4")               # a 200 MB body
 >>> server.faults["/copy/"] = Mirror("/real-article/")                   # same page, two URLs
 >>> server.faults[path] = rewrite(lambda html: html.replace("</head>", "<base href=...></head>"))
 
@@ -182,6 +183,35 @@ class Body(Fault):
 
 
 @dataclass(eq=False)
+class Stream(Fault):
+    """A 200 response of ``size`` bytes (``head``, then zeros) made while it is sent, never
+    held in memory; ``sent`` counts the bytes that left before the client hung up."""
+
+    size: int = 0
+    head: bytes = b""
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/pdf"})
+    chunk: int = 64 * 1024
+    sent: int = field(default=0, init=False)
+
+    def serve(self, exchange: Exchange) -> int:
+        """Send the headers, then the body a chunk at a time until done or disconnected."""
+        exchange.send_headers(Response(200, dict(self.headers), b""), self.size)
+        if exchange.method == "HEAD":
+            return 200
+        block, first, remaining = bytes(self.chunk), self.head, self.size
+        try:
+            while remaining > 0:
+                data = (first + block)[: min(self.chunk, remaining)]
+                first = b""
+                exchange.write(data)
+                self.sent += len(data)
+                remaining -= len(data)
+        except OSError:  # the client stopped reading: the size limit worked
+            exchange.close()
+        return 200
+
+
+@dataclass(eq=False)
 class Transform(Fault):
     """The normal response passed through ``func`` (e.g. re-encoded in another charset)."""
 
@@ -228,6 +258,11 @@ def gzip_bomb(megabytes: int = 200, times: int | None = None) -> Body:
     body = gzip.compress(b"\0" * (megabytes * 1024 * 1024), compresslevel=9, mtime=0)
     headers = {"Content-Type": HTML, "Content-Encoding": "gzip"}
     return Body(body, headers=headers, times=times)
+
+
+def huge_document(megabytes: int = 200, times: int | None = None) -> Stream:
+    """A ``megabytes``-sized "PDF", streamed (for the document size limit)."""
+    return Stream(megabytes * 1024 * 1024, b"%PDF-1.4\n", times=times)
 
 
 def recode(

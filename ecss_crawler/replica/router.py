@@ -318,5 +318,6 @@ class Router:
         match = _PDF_NAME.search(path)
         spec = self.index.by_id.get(int(match.group(1))) if match else None
         if spec is not None and path in spec.attachment_paths:
-            return ok(assets.pdf_document(f"ECSS study {spec.post_id}"), PDF)
+            annex = f"Statistical annex: hydrodiplomacy indicators, study {spec.post_id}."
+            return ok(assets.pdf_document(f"ECSS study {spec.post_id}", (annex,)), PDF)
         return self.missing()

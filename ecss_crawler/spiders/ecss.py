@@ -25,6 +25,8 @@ Arguments (``-a name=value``):
   that holds only archived, unchanged articles; a few of the newest archived
   articles are re-read in full as canaries for the layout-break alarm.
 * ``recheck_older_than``: days after which an archived article is fetched again anyway.
+* ``documents``: ``0`` to skip downloading the articles' PDF/DOC(X) attachments
+  (setting ``ECSS_DOCUMENTS``); see :mod:`ecss_crawler.documents.crawl`.
 
 Removed articles: after the sitemaps are read, archived articles that no longer
 appear in them are requested once; a 404/410 marks them removed.
@@ -50,6 +52,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from ecss_crawler.archive.lookup import ArchiveReader, Known
+from ecss_crawler.documents import crawl as documents_module
 from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector, parse_html
 from ecss_crawler.extract.listing import Card, category_links, matching_links, parse_listing
 from ecss_crawler.extract.urls import (
@@ -97,6 +100,7 @@ class EcssSpider(scrapy.Spider):
         incremental: str | bool = False,
         recheck_older_than: str | float | None = None,
         canaries: str | int = 3,
+        documents: str | bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -123,6 +127,8 @@ class EcssSpider(scrapy.Spider):
         self.sitemap_keys: set[int] | None = None
         self.sitemaps_complete = True
         self.removal_checked = False
+        self.documents_arg = documents
+        self.documents = documents_module.DocumentRequests(False, 0, None)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> EcssSpider:
@@ -136,6 +142,9 @@ class EcssSpider(scrapy.Spider):
         spider.use_profile(profile)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_reader, signal=signals.spider_closed)
+        spider.documents = documents_module.DocumentRequests.from_settings(
+            crawler.settings, spider.documents_arg, spider.incremental
+        )
         return spider
 
     def resolve_profile(self, settings: Any) -> SiteProfile:
@@ -463,7 +472,9 @@ class EcssSpider(scrapy.Spider):
         self.articles_requested += 1
         return request
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+    def parse_article(
+        self, response: Response
+    ) -> Iterator[ArticleItem | documents_module.DocumentItem | scrapy.Request]:
         """Extract the record; non-articles are counted and skipped, problems recorded."""
         if response.status == 304:
             self.crawler.stats.inc_value("ecss/incremental/not_modified")
@@ -498,6 +509,17 @@ class EcssSpider(scrapy.Spider):
                 return
             self.seen_post_ids.add(article.post_id)
         yield CapturedArticle(article, capture)
+        yield from self.documents.for_article(
+            article, self._same_site, self.parse_document, self.document_failed
+        )
+
+    def parse_document(self, response: Response) -> Iterator[documents_module.DocumentItem]:
+        """A downloaded PDF/DOC(X) attachment (its text is read by the document pipeline)."""
+        yield from documents_module.parse_document(response)
+
+    def document_failed(self, failure: Failure) -> Iterator[documents_module.DocumentItem]:
+        """A document that could not be downloaded: recorded, the crawl goes on."""
+        yield from documents_module.document_failed(failure)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """The default callback, which only ``scrapy parse --spider ecss URL`` uses (the
@@ -599,6 +621,9 @@ class EcssSpider(scrapy.Spider):
             and not is_never_follow(url)
             and not self.profile.urls.never(url)
         )
+
+    def _same_site(self, url: str) -> bool:
+        return same_site(url, self.base_url)
 
     def _budget_spent(self) -> bool:
         return self.max_articles is not None and self.articles_requested >= self.max_articles
