@@ -45,7 +45,7 @@ from twisted.python.failure import Failure
 
 from ecss_crawler.archive.lookup import ArchiveReader, Known
 from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector, parse_html
-from ecss_crawler.extract.listing import Card, category_links, parse_listing
+from ecss_crawler.extract.listing import Card, category_links, parse_listing, section_links
 from ecss_crawler.extract.urls import (
     clean_url,
     is_never_follow,
@@ -68,7 +68,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://en.ecss.com.eg/"
 KIND = "ecss_kind"
-_SITEMAP_CANDIDATES = ("wp-sitemap.xml", "sitemap_index.xml")
+_SITEMAP_CANDIDATES = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
 _GONE = (404, 410)
 ArticleItem = CapturedArticle | PageFailure | ArticleUnchanged | ArticleGone
 
@@ -298,8 +298,14 @@ class EcssSpider(scrapy.Spider):
         )
 
     def _count_first_page(self, response: Response, has_cards: bool) -> None:
-        """First pages of listings that show no cards: evidence for the layout-break alarm."""
+        """First pages of listings that show no cards: evidence for the layout-break alarm.
+
+        A menu link only guessed to be a listing (a site without ``/category/``) that
+        shows no cards is some other page (About, Contact), not evidence.
+        """
         if listing_page_number(response.url) != 1:
+            return
+        if response.meta.get("ecss_guess") and not has_cards:
             return
         stats = self.crawler.stats
         stats.inc_value("ecss/listing_first_pages")
@@ -333,16 +339,20 @@ class EcssSpider(scrapy.Spider):
         same menus); each category is requested once (a set bounded by the tree)."""
         if listing_page_number(page_url) != 1:
             return
-        for url in category_links(sel, page_url):
+        urls, guess = category_links(sel, page_url), False
+        if not urls and not self.category_slugs:
+            # No /category/ convention (another CMS): the menus name the sections.
+            urls, guess = section_links(sel, page_url), True
+        for url in urls:
             key = url_key(url)
             if key in self.categories_seen:
                 continue
             self.categories_seen.add(key)
             if self._allowed(url) and listing_page_number(url) == 1 and self._category_wanted(url):
-                yield self._listing_request(url, page=1)
+                yield self._listing_request(url, page=1, guess=guess)
 
     def _listing_request(
-        self, url: str, page: int, home: bool = False, probe: bool = False
+        self, url: str, page: int, home: bool = False, probe: bool = False, guess: bool = False
     ) -> scrapy.Request:
         return scrapy.Request(
             clean_url(url),
@@ -352,6 +362,7 @@ class EcssSpider(scrapy.Spider):
                 KIND: "listing",
                 "ecss_home": home,
                 "ecss_probe": probe,
+                "ecss_guess": guess,
                 "handle_httpstatus_list": [404],
             },
             priority=max(0, 10 - page),
