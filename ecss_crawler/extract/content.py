@@ -43,14 +43,19 @@ def main_content(
 
 
 def _widen(best: HtmlElement, scores: dict[HtmlElement, int]) -> HtmlElement:
-    """The parent of ``best`` when a sibling wrapper also holds a good share of the text."""
+    """The parent of ``best`` when sibling wrappers of the same kind (same tag and class:
+    one body split into sections) also hold a good share of the text. A different
+    sibling (the header's standfirst, a caption box) never widens the body."""
     parent = best.getparent()
     if parent is None or parent.tag in ("body", "html"):
         return best
+    kind = (best.tag, best.get("class"))
     siblings = sum(
         score
         for element, score in scores.items()
-        if element is not best and element.getparent() is parent
+        if element is not best
+        and element.getparent() is parent
+        and (element.tag, element.get("class")) == kind
     )
     return parent if siblings >= _SIBLING_SHARE * scores[best] else best
 
