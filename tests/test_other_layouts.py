@@ -177,3 +177,10 @@ def test_cms_replica_has_its_own_url_scheme_and_no_wordpress_endpoints() -> None
     assert "?page=1" in topic
     assert site.render("/topics/analysis?page=1").status == 200
     assert site.render("/topics/analysis?page=99").status == 404
+
+
+def test_cms_static_copy_lists_only_pages_that_exist() -> None:
+    site = ReplicaSite(ReplicaConfig(seed=3, n_articles=10, theme="cms"), "http://127.0.0.1:9/")
+    paths = list(site.paths())
+    assert any("/publications/" in path for path in paths)
+    assert all(site.render(path).status == 200 for path in paths)

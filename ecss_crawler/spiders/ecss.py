@@ -1,11 +1,11 @@
 """The ``ecss`` spider: categories, every listing page, every article, once.
 
 Discovery: the home page's menus and every ``/category/`` link (the category
-tree), each category's listing pages (numbered ``a.next`` links, or
-``/page/N/`` probing where the theme paginates by script), and the WordPress
-sitemaps named in robots.txt (else ``/wp-sitemap.xml`` and
-``/sitemap_index.xml``). Article links come only from listings' main blocks
-and sitemaps, never from sidebar widgets.
+tree; on a site without ``/category/`` links, the menus' links), each
+category's listing pages (next links, or ``/page/N/`` probing where the theme
+paginates by script), and the sitemaps named in robots.txt (else
+``/wp-sitemap.xml``, ``/sitemap_index.xml`` and ``/sitemap.xml``). Article links
+come only from listings' main blocks and sitemaps, never from sidebar widgets.
 
 Arguments (``-a name=value``):
 
