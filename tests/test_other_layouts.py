@@ -140,9 +140,13 @@ def test_section_links_are_the_menus_links_on_the_site() -> None:
     assert section_links(parse_html(html, BASE), BASE) == [BASE + "topics/a", BASE + "topics/b"]
 
 
+@pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("theme", ["block", "classic", "cms"])
-def test_replica_theme_pages_extract_to_the_ground_truth(theme: str) -> None:
-    config = ReplicaConfig(seed=3, n_articles=12, arabic_share=0.3, per_page=4, theme=theme)
+def test_replica_theme_pages_extract_to_the_ground_truth(theme: str, language: str) -> None:
+    share = 0.3 if language == "en" else 0.8  # an English site, and an Arabic one
+    config = ReplicaConfig(
+        seed=3, n_articles=12, arabic_share=share, language=language, per_page=4, theme=theme
+    )
     site = ReplicaSite(config, "http://127.0.0.1:9/")
     for record in site.expected_records():
         article = extract_article(site.render(urlsplit(record["url"]).path).body, record["url"])
