@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ecss_crawler.extract.urls import url_key
-from ecss_crawler.replica import ReplicaConfig, ReplicaServer, serve_replica
+from ecss_crawler.replica import Body, ReplicaConfig, ReplicaServer, serve_replica
 from tests.crawl_support import FAST, CrawlRun, run_crawl
 
 COMPARED = (
@@ -127,3 +127,14 @@ def test_block_theme_without_override_alarms_only_on_modified(tmp_path: Path) ->
     assert "modified" in alarm
     for field in ("title", "body", "published", "authors", "categories", "tags"):
         assert field not in alarm
+
+
+def test_sitemap_xml_is_tried_when_robots_names_none(tmp_path: Path) -> None:
+    config = ReplicaConfig(seed=5, n_articles=5, arabic_share=0.0, per_page=5, theme="cms")
+    with serve_replica(config) as server:
+        robots = b"User-agent: *\nDisallow: /user/\n"
+        server.faults["/robots.txt"] = Body(robots, 200, {"Content-Type": "text/plain"})
+        run = run_crawl(server.base_url, tmp_path / "c.db")
+        assert run.returncode == 0, run.output[-2000:]
+        assert server.requests.count("/sitemap.xml") == 1
+        assert run.db["articles"].count == 5
