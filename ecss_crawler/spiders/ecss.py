@@ -44,8 +44,15 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from ecss_crawler.archive.lookup import ArchiveReader, Known
-from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector, parse_html
+from ecss_crawler.extract import (
+    NotAnArticle,
+    NotHTMLError,
+    extract_from_selector,
+    page_kind,
+    parse_html,
+)
 from ecss_crawler.extract.listing import Card, category_links, parse_listing, section_links
+from ecss_crawler.extract.pagetype import ARTICLE
 from ecss_crawler.extract.urls import (
     clean_url,
     is_never_follow,
@@ -260,7 +267,7 @@ class EcssSpider(scrapy.Spider):
 
     # -- listings --------------------------------------------------------------------------
 
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
         """Cards of the main block, more listing pages, and the category tree."""
         if response.status == 404 or not isinstance(response, TextResponse):
             return
@@ -271,6 +278,11 @@ class EcssSpider(scrapy.Spider):
             sel = parse_html(response.body, response.url, _header(response, "Content-Type"))
         except NotHTMLError as error:
             logger.warning("Unreadable listing page %s: %s", response.url, error)
+            return
+        if response.meta.get("ecss_guess") and page_kind(sel, self.profile) == ARTICLE:
+            # A menu link to an article: read it here, as its URL is now taken (the
+            # sitemap's request for it would be dropped as a duplicate).
+            yield from self.parse_article(response)
             return
         if not self._listing_wanted(response):
             yield from self._category_requests(sel, response.url)

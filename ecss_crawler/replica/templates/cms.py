@@ -41,6 +41,12 @@ class CmsTheme:
         """A whole page: header region with the main menu, content region, footer region."""
         lang = language or view.language
         direction = "rtl" if lang == "ar" else "ltr"
+        oldest = view.index.specs(view.index.ascending[:1])
+        featured = "".join(  # a menu link straight to a publication, as sites feature one
+            f'<li class="menu-item"><a href="{esc(view.article_url(spec))}">From the archive'
+            "</a></li>"
+            for spec in oldest
+        )
         menu = "".join(
             f'<li class="menu-item"><a href="{esc(view.category_url(t))}" '
             f'data-drupal-link-system-path="taxonomy/term/{t.term_id}">{esc(t.name)}</a></li>'
@@ -57,7 +63,8 @@ class CmsTheme:
             f'<a href="{esc(view.home)}" rel="home" class="site-logo">{esc(view.site_name)}</a>'
             '</div><div class="region region-primary-menu"><nav role="navigation" '
             'id="block-mainnavigation"><ul class="menu">'
-            f'{menu}<li class="menu-item"><a href="{esc(view.url("/about"))}">About</a></li>'
+            f'{menu}{featured}<li class="menu-item"><a href="{esc(view.url("/about"))}">About</a>'
+            "</li>"
             '</ul></nav></div><div class="search-block-form"><form action="'
             f'{esc(view.url("/search"))}" method="get"><input type="search" name="keys" />'
             "</form></div></header>\n"
