@@ -5,7 +5,8 @@ Layers, in order (the name is recorded in ``Article.sources``):
 1. the site profile's theme selectors (``foxiz``);
 2. generic WordPress markup (``wordpress``);
 3. metadata: JSON-LD, Open Graph, ``article:*`` and ``meta[name=author]`` (``metadata``);
-4. a generic main-content extractor, trafilatura (``generic``), for the body only.
+4. generic main-content finding (``generic``), for the body only: the element whose
+   paragraphs hold the most text (:mod:`~ecss_crawler.extract.content`), else trafilatura.
 
 Dates are special: every machine-readable source (``time[datetime]`` in layers
 1-2, then metadata) is tried before any visible date text.
@@ -25,6 +26,7 @@ from parsel import Selector
 
 from ecss_crawler.extract.body import Body, absolute_url, body_from_text, build_body
 from ecss_crawler.extract.compiled import FurnitureCheck, SelectorCache, select
+from ecss_crawler.extract.content import main_content
 from ecss_crawler.extract.dates import iso_from_machine, iso_from_text
 from ecss_crawler.extract.metadata import Metadata, node_types
 from ecss_crawler.extract.text import arabic_share, first_int, normalize_space
@@ -45,6 +47,7 @@ _WP_AUTHORS = (
     ".wp-block-post-author-name",
     ".wp-block-post-author__name",
     ".byline .author a",
+    ".post-author .meta-text a",
     "span.author.vcard a",
     ".author.vcard .fn",
     ".entry-meta .author a",
@@ -55,9 +58,10 @@ _WP_PUBLISHED = (
     "time.entry-date.published",
     "time.published",
     "time[itemprop='datePublished']",
-    ".wp-block-post-date time",
+    ".wp-block-post-date:not(.wp-block-post-date__modified-date) time",
     ".posted-on time",
     "time.entry-date",
+    ".post-date .meta-text",
 )
 _WP_MODIFIED = (
     "time.updated",
@@ -67,6 +71,7 @@ _WP_MODIFIED = (
 )
 _WP_CATEGORIES = (
     ".wp-block-post-terms.taxonomy-category a",
+    ".entry-categories a",
     ".cat-links a",
     ".post-categories a",
     "a[rel~='category']",
@@ -78,6 +83,14 @@ _WP_TAGS = (
     ".tag-links a",
     "a[rel='tag']",
 )
+#: Containers of a post's categories. Block themes print categories through
+#: ``core/post-terms``, whose links carry ``rel="tag"`` like real tags do, so a
+#: ``rel="tag"`` link inside one of these is a category, never a tag.
+_CATEGORY_CONTAINER = re.compile(
+    r"(?:^|\s)(?:taxonomy-category|cat-links|entry-categories(?:-inner)?|post-categories)(?=\s|$)"
+)
+#: Block-theme loops of other posts (``core/query``): "More posts" under an article.
+_OTHER_POSTS = re.compile(r"(?:^|\s)wp-block-(?:query|post-template)(?=\s|$)")
 _WP_BODY = (
     "div.entry-content",
     ".wp-block-post-content",
@@ -162,24 +175,35 @@ class ArticlePage:
         return found
 
     def _layers(
-        self, theme_css: Sequence[str], wp_css: Sequence[str], *, article_only: bool = False
+        self,
+        theme_css: Sequence[str],
+        wp_css: Sequence[str],
+        *,
+        article_only: bool = False,
+        reject: Callable[[HtmlElement], bool] | None = None,
     ) -> Iterator[tuple[list[HtmlElement], str]]:
         """Lazily yield the theme layer's elements, then (only if asked) the WordPress layer's."""
         yield self._theme_elements(theme_css, article_only=article_only), self.theme.name
-        yield self._wp_elements(wp_css), WORDPRESS
+        yield self._wp_elements(wp_css, reject), WORDPRESS
 
-    def _wp_elements(self, selectors: Sequence[str]) -> list[HtmlElement]:
+    def _wp_elements(
+        self, selectors: Sequence[str], reject: Callable[[HtmlElement], bool] | None = None
+    ) -> list[HtmlElement]:
         """Elements of the first generic selector that matches outside page furniture.
 
         Only the main article is searched when there is one: WordPress prints a post's
         own meta inside its ``<article>``, and what matches outside it on such a page
-        (the sidebar's dated cards, a tag cloud) is never this article's.
+        (the sidebar's dated cards, a tag cloud) is never this article's. Without one
+        (block themes), a query loop of other posts is never this article's either.
+        ``reject`` drops further elements (category links when looking for tags).
         """
         for selector in selectors:
             found = [
                 node
                 for node in self.selectors.select(self.scope, selector)
                 if not self.is_furniture(node)
+                and not (self.scope is self.root and _inside(node, _OTHER_POSTS))
+                and not (reject and reject(node))
             ]
             if found:
                 return found
@@ -384,7 +408,9 @@ class ArticlePage:
         prints a post's tags at its end, and tag links elsewhere (a tag cloud, the next
         post's teaser) are never this article's.
         """
-        for elements, layer in self._layers(self.theme.tags, _WP_TAGS, article_only=True):
+        for elements, layer in self._layers(
+            self.theme.tags, _WP_TAGS, article_only=True, reject=_is_category_link
+        ):
             names = _unique(_text(element) for element in elements)
             if names:
                 return names, layer
@@ -415,11 +441,22 @@ class ArticlePage:
                 body = build_body(elements[0], clutter, self.link_base)
                 if body.blocks:
                     return body, layer
+        container = main_content(self._content_root(), self.is_furniture)
+        if container is not None:
+            body = build_body(container, clutter, self.link_base)
+            if body.blocks:
+                return body, GENERIC
         article_body = _as_str(self.meta.article_value("articleBody"))
         if article_body:
             return _with_html(body_from_text(article_body)), METADATA
         generic = _generic_body(self.sel)
         return (generic, GENERIC) if generic.blocks else (None, None)
+
+    def _content_root(self) -> HtmlElement:
+        """Where the main-content finder looks: the main article, else ``<main>``, else the page."""
+        if self.scope is not self.root:
+            return self.scope
+        return next(self.root.iter("main"), None) or self.root
 
     def reading_minutes(self) -> Found[int]:
         """Reading time in minutes, as the page shows it."""
@@ -477,6 +514,16 @@ def _unique(values: Iterable[Any]) -> list[str]:
         if text and text not in seen:
             seen.append(text)
     return seen
+
+
+def _inside(node: HtmlElement, classes: re.Pattern[str]) -> bool:
+    """True when an ancestor of ``node`` has a class that ``classes`` matches."""
+    return any(classes.search(parent.get("class") or "") for parent in node.iterancestors())
+
+
+def _is_category_link(node: HtmlElement) -> bool:
+    """A category link: ``rel="category ..."`` or inside a category container."""
+    return "category" in (node.get("rel") or "").split() or _inside(node, _CATEGORY_CONTAINER)
 
 
 def _as_str(value: Any) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 from parsel import Selector
@@ -25,6 +25,7 @@ _WP_CARD_LINKS = (
     "article .entry-title a",
     ".wp-block-post-template .wp-block-post-title a",
     "main article h2 a",
+    "main article h3 a",
 )
 _WP_NEXT = (
     "a.next.page-numbers",
@@ -32,8 +33,13 @@ _WP_NEXT = (
     "a.next",
     ".wp-block-query-pagination-next",
     ".pagination .next a",
+    "nav.pagination a[rel~='next']",
+    "nav.pager a[rel~='next']",
+    ".pager__item--next a",
     "link[rel='next']",
 )
+#: A post card's wrapper: ``article`` (classic themes, CMSs) or a ``core/post-template`` ``li``.
+_CARD_WRAPPER = re.compile(r"(?:^|\s)wp-block-post(?=\s|$)")
 _CATEGORY_LINK = re.compile(r"/category/[^?#]+")
 
 
@@ -100,21 +106,28 @@ def _wordpress_cards(root: HtmlElement, url: str) -> list[Card]:
             for link in links:
                 href = _href(link, url)
                 if href:
-                    article = next((a for a in link.iterancestors("article")), None)
-                    post_id = (
-                        _int((article.get("id") or "").removeprefix("post-"))
-                        if article is not None
-                        else None
-                    )
-                    cards.append(
-                        Card(
-                            href,
-                            post_id,
-                            _card_date(article, "time", None) if article is not None else None,
-                        )
-                    )
+                    wrapper = _card_wrapper(link)
+                    post_id = _card_post_id(wrapper) if wrapper is not None else None
+                    date = _card_date(wrapper, "time", None) if wrapper is not None else None
+                    cards.append(Card(href, post_id, date))
             return cards
     return []
+
+
+def _card_wrapper(link: HtmlElement) -> HtmlElement | None:
+    for ancestor in link.iterancestors():
+        if ancestor.tag == "article" or _CARD_WRAPPER.search(ancestor.get("class") or ""):
+            return ancestor
+    return None
+
+
+def _card_post_id(wrapper: HtmlElement) -> int | None:
+    """``article#post-N`` (classic themes) or the ``post-N`` class (block themes)."""
+    found = _int((wrapper.get("id") or "").removeprefix("post-"))
+    if found is None:
+        match = re.search(r"(?:^|\s)post-(\d+)(?=\s|$)", wrapper.get("class") or "")
+        found = int(match.group(1)) if match else None
+    return found
 
 
 def _card_date(card: HtmlElement, selector: str, profile: SiteProfile | None) -> str | None:
@@ -143,6 +156,28 @@ def _in_header(node: HtmlElement) -> bool:
         or (ancestor.get("id") or "") in ("site-header", "header-mobile")
         for ancestor in node.iterancestors()
     )
+
+
+def section_links(sel: Selector, url: str) -> list[str]:
+    """Links of the page's menus (``<nav>``, header menus) to other pages of the site.
+
+    Where a site has no ``/category/`` convention, its sections (topics, programmes,
+    publication types) are what the main menu links to: the spider reads them as
+    possible listings.
+    """
+    found: list[str] = []
+    home = urljoin(url, "/")
+    menus = sel.root.xpath(
+        "//nav | //header//*[contains(concat(' ', normalize-space(@class), ' '), ' menu ')]"
+    )
+    for menu in menus:
+        for href in menu.xpath(".//a/@href"):
+            absolute = urljoin(url, str(href).strip()).split("#", 1)[0]
+            if urlsplit(absolute).netloc != urlsplit(url).netloc or absolute == home:
+                continue
+            if absolute not in found:
+                found.append(absolute)
+    return found
 
 
 def category_links(sel: Selector, url: str) -> list[str]:

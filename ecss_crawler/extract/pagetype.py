@@ -1,16 +1,17 @@
 """Is this page an article? If not, what kind of page is it?
 
 WordPress prints the template in ``<body class>``; that is the strongest
-evidence. Without it, metadata (``og:type``, JSON-LD) and the shape of the page
-decide. Listing pages, the home page, static pages, search results and 404
-pages are never turned into article records.
+evidence (trusted only when the classes are WordPress's own). Without it,
+metadata (``og:type``, JSON-LD ``@type``) and the shape of the page decide.
+Listing pages, the home page, static pages, search results and 404 pages are
+never turned into article records.
 """
 
 from __future__ import annotations
 
 from parsel import Selector
 
-from ecss_crawler.extract.metadata import Metadata
+from ecss_crawler.extract.metadata import Metadata, node_types
 from ecss_crawler.sites.model import ThemeSelectors
 
 ARTICLE = "article"
@@ -52,6 +53,20 @@ def body_classes(sel: Selector) -> set[str]:
     return set(body.get("class", "").split()) if body is not None else set()
 
 
+#: Classes only WordPress's ``body_class()`` prints: without one of them, ``page`` or
+#: ``category`` on ``<body>`` is some other CMS's class and says nothing of the template.
+_WORDPRESS_BODY = frozenset(
+    {"single", "archive", "error404", "search-results", "search-no-results", "blog", "home"}
+)
+_WORDPRESS_BODY_PREFIXES = ("postid-", "page-id-", "page-template", "attachmentid-")
+#: JSON-LD page types of listings and profiles (any CMS, SEO plugins on WordPress).
+_JSONLD_KINDS: tuple[tuple[str, str], ...] = (
+    ("SearchResultsPage", "search"),
+    ("ProfilePage", "author"),
+    ("CollectionPage", "archive"),
+)
+
+
 def classify_page(sel: Selector, meta: Metadata, theme: ThemeSelectors) -> str:
     """Return ``"article"`` or the kind of non-article page."""
     classes = body_classes(sel)
@@ -61,16 +76,30 @@ def classify_page(sel: Selector, meta: Metadata, theme: ThemeSelectors) -> str:
         or any(name.startswith("postid-") for name in classes)
     ):
         return ARTICLE
-    for css_class, kind in _BODY_CLASS_KINDS:
-        if css_class in classes:
-            return kind
+    if _wordpress_body(classes):
+        for css_class, kind in _BODY_CLASS_KINDS:
+            if css_class in classes:
+                return kind
     return _classify_without_body_class(sel, meta, theme)
+
+
+def _wordpress_body(classes: set[str]) -> bool:
+    return bool(classes & _WORDPRESS_BODY) or any(
+        name.startswith(_WORDPRESS_BODY_PREFIXES) for name in classes
+    )
 
 
 def _classify_without_body_class(sel: Selector, meta: Metadata, theme: ThemeSelectors) -> str:
     title = " ".join(sel.xpath("//title//text() | //h1//text()").getall()).lower()
     if "page not found" in title or "404" in title.split() or "الصفحة غير موجودة" in title:
         return "404"
+    if meta.article_node is None:
+        types: set[str] = set()
+        for node in meta.jsonld_nodes:
+            types |= node_types(node)
+        for jsonld_type, kind in _JSONLD_KINDS:
+            if jsonld_type in types:
+                return kind
     og_type = (meta.first("og:type") or "").lower()
     if (
         og_type == "article"

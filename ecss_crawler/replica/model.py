@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-THEMES: tuple[str, ...] = ("foxiz", "foxiz-nometa", "redesign", "broken")
+THEMES: tuple[str, ...] = (
+    "foxiz",
+    "foxiz-nometa",
+    "redesign",
+    "broken",
+    "block",
+    "classic",
+    "cms",
+)
 
 BlockKind = Literal["p", "h2", "h3", "ul", "ol", "quote", "table", "figure", "footnotes"]
 RunKind = Literal["", "strong", "em", "a", "sup"]
@@ -36,7 +44,8 @@ class ReplicaConfig:
     per_page: int = 5
     #: Decoded category slugs listed in Foxiz "Show More" mode (no crawlable next link).
     load_more_categories: tuple[str, ...] = ("analysis",)
-    #: "foxiz", "foxiz-nometa", "redesign" or "broken".
+    #: "foxiz", "foxiz-nometa", "redesign", "broken", or another kind of site: "block" (a stock
+    #: WordPress block theme), "classic" (Twenty Twenty) or "cms" (not WordPress).
     theme: str = "foxiz"
     #: ``None``: slugs for English articles and numeric ``/123/`` for Arabic ones.
     numeric_permalinks: bool | None = None

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from ecss_crawler.replica.catalog import Catalog
 from ecss_crawler.replica.clock import cairo
+from ecss_crawler.replica.cms_router import CmsRouter
 from ecss_crawler.replica.generate import LAST_DAY, ArticleFactory
 from ecss_crawler.replica.index import SiteIndex
 from ecss_crawler.replica.model import ArticleSpec, ReplicaConfig, Response
@@ -79,7 +80,8 @@ class ReplicaSite:
         }
         self.index = index
         self._views = views
-        self._router = Router(self.config, self.catalog, index, views, self._theme, self._floor)
+        router = CmsRouter if self.config.theme == "cms" else Router
+        self._router = router(self.config, self.catalog, index, views, self._theme, self._floor)
 
     @property
     def articles(self) -> list[ArticleSpec]:

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from ecss_crawler.replica.slugs import encode_path
 from ecss_crawler.replica.static_pages import STATIC_PAGES
-from ecss_crawler.replica.view import ANNUAL_REPORT
+from ecss_crawler.replica.view import ANNUAL_REPORT, cms_article_path, language_prefix
 
 if TYPE_CHECKING:
     from ecss_crawler.replica.site import ReplicaSite
@@ -28,7 +28,27 @@ def _paged(base: str, count: int, per_page: int) -> Iterator[str]:
         yield f"{base}page/{number}/"
 
 
+def _cms_paths(site: ReplicaSite) -> Iterator[str]:
+    """The ``cms`` theme's pages (first pages of listings: later ones need ``?page=``)."""
+    yield from ("/", "/about", "/robots.txt")
+    if site.config.sitemap:
+        yield "/sitemap.xml"
+    for term in site.catalog.categories.values():
+        yield f"{language_prefix(term.language)}/topics/{term.slug}"
+    for slug in site.index.by_tag:
+        yield f"{language_prefix(site.catalog.tags[slug].language)}/tags/{slug}"
+    for slug in site.index.by_author:
+        yield f"/people/{slug}"
+    for post_id in site.index.ascending:
+        spec = site.index.by_id[post_id]
+        yield cms_article_path(spec)
+        yield from spec.attachment_paths
+
+
 def _decoded_paths(site: ReplicaSite) -> Iterator[str]:
+    if site.config.theme == "cms":
+        yield from _cms_paths(site)
+        return
     index, per = site.index, site.config.per_page
     yield from _paged("/", len(index.newest), per)
     for term in site.catalog.categories.values():

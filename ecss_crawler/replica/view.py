@@ -42,6 +42,8 @@ class View:
         self.rtl = language == "ar"
         self.site_name = SITE_NAMES[language]
         self.date_prefix = "/date" if config.language == "ar" else ""
+        #: The ``cms`` theme is another CMS: its own URL scheme (see :func:`cms_article_path`).
+        self.cms = config.theme == "cms"
 
     @property
     def home(self) -> str:
@@ -59,19 +61,23 @@ class View:
 
     def article_url(self, spec: ArticleSpec) -> str:
         """The article's permalink."""
-        return self.url(spec.path)
+        return self.url(cms_article_path(spec) if self.cms else spec.path)
 
     def category_url(self, term: Term) -> str:
         """The category's archive URL (with its parents)."""
+        if self.cms:
+            return self.url(f"{language_prefix(term.language)}/topics/{term.slug}")
         return self.url(self.catalog.category_path(term))
 
     def tag_url(self, term: Term) -> str:
         """The tag's archive URL."""
+        if self.cms:
+            return self.url(f"{language_prefix(term.language)}/tags/{term.slug}")
         return self.url(f"/tag/{term.slug}/")
 
     def author_url(self, member: Staff) -> str:
         """The author's archive URL."""
-        return self.url(f"/author/{member.slug}/")
+        return self.url(f"/people/{member.slug}" if self.cms else f"/author/{member.slug}/")
 
     def month_path(self, year: int, month: int) -> str:
         """Decoded path of a month archive (``/2025/06/`` or ``/date/2025/06/``)."""
@@ -135,3 +141,14 @@ class View:
         """Days of ``year-month`` that have at least one article."""
         ids = self.index.by_month.get((year, month), [])
         return {self.index.by_id[post_id].published.day for post_id in ids}
+
+
+def language_prefix(language: str) -> str:
+    """The ``cms`` theme's path prefix for content in ``language`` (``/ar`` for Arabic)."""
+    return "/ar" if language == "ar" else ""
+
+
+def cms_article_path(spec: ArticleSpec) -> str:
+    """Decoded path of an article on the ``cms`` theme: ``[/ar]/publications/YYYY/slug``."""
+    slug = [part for part in spec.path.split("/") if part][-1]
+    return f"{language_prefix(spec.language)}/publications/{spec.published.year}/{slug}"

@@ -1,11 +1,11 @@
 """The ``ecss`` spider: categories, every listing page, every article, once.
 
 Discovery: the home page's menus and every ``/category/`` link (the category
-tree), each category's listing pages (numbered ``a.next`` links, or
-``/page/N/`` probing where the theme paginates by script), and the WordPress
-sitemaps named in robots.txt (else ``/wp-sitemap.xml`` and
-``/sitemap_index.xml``). Article links come only from listings' main blocks
-and sitemaps, never from sidebar widgets.
+tree; on a site without ``/category/`` links, the menus' links), each
+category's listing pages (next links, or ``/page/N/`` probing where the theme
+paginates by script), and the sitemaps named in robots.txt (else
+``/wp-sitemap.xml``, ``/sitemap_index.xml`` and ``/sitemap.xml``). Article links
+come only from listings' main blocks and sitemaps, never from sidebar widgets.
 
 Arguments (``-a name=value``):
 
@@ -53,8 +53,21 @@ from twisted.python.failure import Failure
 
 from ecss_crawler.archive.lookup import ArchiveReader, Known
 from ecss_crawler.documents import crawl as documents_module
-from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector, parse_html
-from ecss_crawler.extract.listing import Card, category_links, matching_links, parse_listing
+from ecss_crawler.extract import (
+    NotAnArticle,
+    NotHTMLError,
+    extract_from_selector,
+    page_kind,
+    parse_html,
+)
+from ecss_crawler.extract.listing import (
+    Card,
+    category_links,
+    matching_links,
+    parse_listing,
+    section_links,
+)
+from ecss_crawler.extract.pagetype import ARTICLE
 from ecss_crawler.extract.urls import (
     clean_url,
     is_never_follow,
@@ -78,7 +91,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://en.ecss.com.eg/"
 KIND = "ecss_kind"
-_SITEMAP_CANDIDATES = ("wp-sitemap.xml", "sitemap_index.xml")
+_SITEMAP_CANDIDATES = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
 _GONE = (404, 410)
 #: Stats set before the start when the crawl must do nothing.
 _STOP_BEFORE_START = ("ecss/locked", "ecss/storage_error", "ecss/profile_error")
@@ -323,7 +336,9 @@ class EcssSpider(scrapy.Spider):
 
     # -- listings --------------------------------------------------------------------------
 
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_listing(
+        self, response: Response
+    ) -> Iterator[scrapy.Request | ArticleItem | documents_module.DocumentItem]:
         """Cards of the main block, more listing pages, and the category tree."""
         if response.status == 404 or not isinstance(response, TextResponse):
             return
@@ -334,6 +349,11 @@ class EcssSpider(scrapy.Spider):
             sel = parse_html(response.body, response.url, _header(response, "Content-Type"))
         except NotHTMLError as error:
             logger.warning("Unreadable listing page %s: %s", response.url, error)
+            return
+        if response.meta.get("ecss_guess") and page_kind(sel, self.profile) == ARTICLE:
+            # A menu link to an article: read it here, as its URL is now taken (the
+            # sitemap's request for it would be dropped as a duplicate).
+            yield from self.parse_article(response)
             return
         if not self._listing_wanted(response):
             yield from self._category_requests(sel, response.url)
@@ -361,8 +381,14 @@ class EcssSpider(scrapy.Spider):
         )
 
     def _count_first_page(self, response: Response, has_cards: bool) -> None:
-        """First pages of listings that show no cards: evidence for the layout-break alarm."""
+        """First pages of listings that show no cards: evidence for the layout-break alarm.
+
+        A menu link only guessed to be a listing (a site without ``/category/``) that
+        shows no cards is some other page (About, Contact), not evidence.
+        """
         if listing_page_number(response.url) != 1:
+            return
+        if response.meta.get("ecss_guess") and not has_cards:
             return
         stats = self.crawler.stats
         stats.inc_value("ecss/listing_first_pages")
@@ -396,19 +422,22 @@ class EcssSpider(scrapy.Spider):
         same menus); each category is requested once (a set bounded by the tree)."""
         if listing_page_number(page_url) != 1:
             return
-        links = category_links(sel, page_url)
+        urls, guess = category_links(sel, page_url), False
         if self.profile.urls.listing:
-            links += matching_links(sel, page_url, self.profile.urls.is_listing)
-        for url in links:
+            urls += matching_links(sel, page_url, self.profile.urls.is_listing)
+        if not urls and not self.category_slugs:
+            # No /category/ convention (another CMS): the menus name the sections.
+            urls, guess = section_links(sel, page_url), True
+        for url in urls:
             key = url_key(url)
             if key in self.categories_seen:
                 continue
             self.categories_seen.add(key)
             if self._allowed(url) and listing_page_number(url) == 1 and self._category_wanted(url):
-                yield self._listing_request(url, page=1)
+                yield self._listing_request(url, page=1, guess=guess)
 
     def _listing_request(
-        self, url: str, page: int, home: bool = False, probe: bool = False
+        self, url: str, page: int, home: bool = False, probe: bool = False, guess: bool = False
     ) -> scrapy.Request:
         return scrapy.Request(
             clean_url(url),
@@ -418,6 +447,7 @@ class EcssSpider(scrapy.Spider):
                 KIND: "listing",
                 "ecss_home": home,
                 "ecss_probe": probe,
+                "ecss_guess": guess,
                 "handle_httpstatus_list": [404],
             },
             priority=max(0, 10 - page),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ecss_crawler.replica.pages import Theme
+from ecss_crawler.replica.templates.cms import CmsTheme
 from ecss_crawler.replica.templates.foxiz import FoxizTheme
 from ecss_crawler.replica.templates.plain import BrokenTheme, RedesignTheme
+from ecss_crawler.replica.templates.stock import BlockTheme, ClassicTheme
 
 
 def theme_for(name: str) -> Theme:
@@ -14,5 +16,8 @@ def theme_for(name: str) -> Theme:
         "foxiz-nometa": FoxizTheme(meta=False),
         "redesign": RedesignTheme(),
         "broken": BrokenTheme(),
+        "block": BlockTheme(),
+        "classic": ClassicTheme(),
+        "cms": CmsTheme(),
     }
     return themes[name]
