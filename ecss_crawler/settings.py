@@ -41,6 +41,8 @@ ECSS_REMOVAL_CHECK_MAX = 50
 #: Retry backoff: base * 2**attempt seconds unless Retry-After says otherwise, capped.
 ECSS_RETRY_BACKOFF_BASE = 2.0
 ECSS_RETRY_MAX_DELAY = 120.0
+#: Stop after this many failures to reach the site before it ever answered (0: never).
+ECSS_UNREACHABLE_AFTER = 3
 #: Keep scheduled requests on disk even without JOBDIR (flat memory on large sites) ...
 ECSS_DISK_FRONTIER = True
 #: ... in a scratch directory created here (default: the system temporary directory).
@@ -84,6 +86,7 @@ DOWNLOADER_MIDDLEWARES = {
     "ecss_crawler.middlewares.AllowedSiteMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "ecss_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "ecss_crawler.middlewares.ReachabilityMiddleware": 560,
 }
 ITEM_PIPELINES = {
     "ecss_crawler.monitoring.CoveragePipeline": 100,

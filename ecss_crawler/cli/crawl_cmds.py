@@ -9,15 +9,37 @@ from typing import Any
 
 import click
 
+from ecss_crawler.cli.output import (
+    announce_log,
+    choose_output,
+    print_outcome,
+    shows_summary,
+    terminal_is_interactive,
+)
+from ecss_crawler.outcome import (
+    EXIT_LAYOUT_BREAK,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_STORAGE,
+    EXIT_TOO_MANY_FAILURES,
+    EXIT_UNREACHABLE,
+    STORAGE_ADVICE_STAT,
+    STORAGE_ERROR_STAT,
+    Outcome,
+    exit_code,
+    outcome_for,
+)
 from ecss_crawler.report import summary, summary_text
 
-#: Documented exit codes (README "Exit codes").
-EXIT_OK = 0
-EXIT_UNREACHABLE = 4
-EXIT_LAYOUT_BREAK = 5
-EXIT_TOO_MANY_FAILURES = 6
-EXIT_STORAGE = 7
-EXIT_LOCKED = 8
+__all__ = [
+    "EXIT_LAYOUT_BREAK",
+    "EXIT_LOCKED",
+    "EXIT_OK",
+    "EXIT_STORAGE",
+    "EXIT_TOO_MANY_FAILURES",
+    "EXIT_UNREACHABLE",
+    "exit_code",
+]
 
 
 def project_settings(db: str | None, overrides: tuple[str, ...]) -> Any:
@@ -44,37 +66,24 @@ def run_crawl(settings: Any, spider_args: dict[str, Any]) -> dict[str, Any]:
     from ecss_crawler.spiders.ecss import EcssSpider
 
     db = settings.get("ECSS_DB")
-    if db:
-        Path(db).resolve().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if db:
+            Path(db).resolve().parent.mkdir(parents=True, exist_ok=True)
+        if settings.get("LOG_FILE"):
+            Path(settings.get("LOG_FILE")).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # an expected condition: say so, never a traceback
+        from ecss_crawler.pipelines import storage_hint
+
+        return {
+            STORAGE_ERROR_STAT: f"could not create the folder for {db}: {error}",
+            STORAGE_ADVICE_STAT: storage_hint(error),
+        }
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(EcssSpider)
     process.crawl(crawler, **{k: v for k, v in spider_args.items() if v is not None})
     process.start()
     assert crawler.stats is not None
     return dict(crawler.stats.get_stats())
-
-
-def exit_code(stats: dict[str, Any]) -> int:
-    """The documented exit code for a finished crawl's stats (README "Exit codes")."""
-    if stats.get("ecss/locked"):
-        return EXIT_LOCKED
-    from ecss_crawler.pipelines import STORAGE_ERROR_STAT
-
-    if stats.get(STORAGE_ERROR_STAT):
-        return EXIT_STORAGE
-    answered = sum(
-        int(v)
-        for k, v in stats.items()
-        if k.startswith("downloader/response_status_count/") and not k.endswith(("/404", "/410"))
-    )
-    if not answered:
-        return EXIT_UNREACHABLE
-    status = (stats.get("ecss/verdict") or {}).get("status")
-    if status == "layout_break":
-        return EXIT_LAYOUT_BREAK
-    if status == "too_many_failures":
-        return EXIT_TOO_MANY_FAILURES
-    return EXIT_OK
 
 
 def crawl_options(func: Any) -> Any:
@@ -98,6 +107,13 @@ def crawl_options(func: Any) -> Any:
         ),
         click.option(
             "--json-summary", is_flag=True, help="Print the summary as JSON instead of text."
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Show Scrapy's log on the terminal (with plain progress lines) instead of "
+            "writing it to a file beside the archive behind a live progress display.",
         ),
     ]
     for option in reversed(options):
@@ -135,9 +151,16 @@ def crawl_command(
     max_articles: int | None,
     overrides: tuple[str, ...],
     json_summary: bool,
+    verbose: bool,
 ) -> None:
-    """Crawl a whole site (or some categories) into the SQLite archive."""
+    """Crawl a whole site (or some categories) into the SQLite archive.
+
+    On a terminal: a live progress display, and Scrapy's log in a file beside the
+    archive (its path is printed) unless --verbose. The last lines always say how
+    the crawl ended and what the exit code means.
+    """
     settings = project_settings(db, overrides)
+    announce_log(choose_output(settings, verbose, terminal_is_interactive()))
     stats = run_crawl(
         settings,
         {
@@ -149,20 +172,22 @@ def crawl_command(
             "recheck_older_than": recheck_older_than,
         },
     )
-    _print_summary(stats, json_summary)
-    code = exit_code(stats)
-    if code == EXIT_LOCKED:
-        click.echo("error: another crawl is writing this archive; nothing was done", err=True)
-    sys.exit(code)
+    outcome = outcome_for(stats)
+    _print_summary(stats, json_summary, outcome)
+    print_outcome(outcome)
+    sys.exit(outcome.code)
 
 
-def _print_summary(stats: dict[str, Any], as_json: bool) -> None:
+def _print_summary(stats: dict[str, Any], as_json: bool, outcome: Outcome) -> None:
     data = dict(stats.get("ecss/summary") or summary(stats))
     verdict = stats.get("ecss/verdict") or {}
     if as_json:
         data["verdict"] = verdict
         data["report"] = stats.get("ecss/report_path")
+        data["outcome"] = outcome.as_dict()
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    if not shows_summary(outcome):
         return
     click.echo(summary_text(data))
     for reason in verdict.get("reasons", []):
@@ -174,14 +199,13 @@ def _print_summary(stats: dict[str, Any], as_json: bool) -> None:
         click.echo(f"  report: {stats['ecss/report_path']}")
 
 
-#: Settings for crawling the local replica: no throttling, a progress line every second.
+#: Settings for crawling the local replica: no throttling, progress every second.
 DEMO_SETTINGS = (
     "AUTOTHROTTLE_ENABLED=0",
     "DOWNLOAD_DELAY=0",
     "CONCURRENT_REQUESTS_PER_DOMAIN=4",
     "ECSS_PROGRESS_INTERVAL=1",
     "LOG_LEVEL=INFO",
-    "LOG_FORMAT=%(asctime)s %(levelname)s %(message)s",
 )
 DEMO_QUERIES = ("Egypt", "مصر")
 
@@ -201,22 +225,33 @@ DEMO_QUERIES = ("Egypt", "مصر")
     type=click.IntRange(0, 65535),
     help="Port on 127.0.0.1 for the replica (0: any free port).",
 )
-def demo_command(db: str, articles: int, port: int) -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show Scrapy's log on the terminal instead of a file."
+)
+def demo_command(db: str, articles: int, port: int, verbose: bool) -> None:
     """Serve the bundled replica site on 127.0.0.1 and crawl it end to end.
 
     Needs no network: the replica is an ECSS-like Foxiz site in English and
-    Arabic, generated on the fly. Prints progress, the crawl summary, and a
-    sample search of the resulting archive (DB, default data/demo.db).
+    Arabic, generated on the fly. Shows progress (a live display on a terminal,
+    plain lines elsewhere; Scrapy's log goes to a file beside the archive unless
+    --verbose), the crawl summary, and a sample search of the resulting archive
+    (DB, default data/demo.db).
     """
     from ecss_crawler.replica import ReplicaConfig, serve_replica
 
     config = ReplicaConfig(n_articles=articles, arabic_share=0.4, per_page=4)
+    settings = project_settings(db, DEMO_SETTINGS)
+    log = choose_output(settings, verbose, terminal_is_interactive(), log_to_file=True, kind="demo")
     with serve_replica(config, port=port) as server:
         click.echo(f"Serving the replica site at {server.base_url} ({articles} articles)")
-        stats = run_crawl(project_settings(db, DEMO_SETTINGS), {"base_url": server.base_url})
-    _print_summary(stats, as_json=False)
-    _print_sample_search(db)
-    sys.exit(exit_code(stats))
+        announce_log(log)
+        stats = run_crawl(settings, {"base_url": server.base_url})
+    outcome = outcome_for(stats)
+    _print_summary(stats, False, outcome)
+    if outcome.code == EXIT_OK:
+        _print_sample_search(db)
+    print_outcome(outcome)
+    sys.exit(outcome.code)
 
 
 def _print_sample_search(db_path: str) -> None:
