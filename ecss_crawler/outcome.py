@@ -121,8 +121,9 @@ def outcome_for(stats: dict[str, Any]) -> Outcome:
         headline = f"Not started: another crawl{who} is writing this archive; nothing was done."
     elif code == EXIT_STORAGE:
         headline = f"Storage error: {stats.get(STORAGE_ERROR_STAT)}."
-        advice = f"{stats.get(STORAGE_ADVICE_STAT) or 'check the archive file and its folder.'} "
-        advice += "Nothing already stored was lost; once fixed, the next run fetches the rest"
+        hint = str(stats.get(STORAGE_ADVICE_STAT) or "Check the archive file and its folder.")
+        advice = f"{hint[:1].lower()}{hint[1:]} Nothing already stored was lost; once this is "
+        advice += "fixed, the next run fetches the rest"
     elif code == EXIT_UNREACHABLE:
         headline = _unreachable_headline(stats)
     elif code in (EXIT_LAYOUT_BREAK, EXIT_TOO_MANY_FAILURES):
