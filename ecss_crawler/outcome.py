@@ -118,7 +118,7 @@ def outcome_for(stats: dict[str, Any]) -> Outcome:
     if code == EXIT_LOCKED:
         holder = stats.get(LOCK_HOLDER_STAT)
         who = f" (process {holder})" if holder else ""
-        headline = f"Not started: another crawl{who} is writing this archive; nothing was done."
+        headline = f"Not started: another crawl is writing this archive{who}; nothing was done."
     elif code == EXIT_STORAGE:
         headline = f"Storage error: {stats.get(STORAGE_ERROR_STAT)}."
         hint = str(stats.get(STORAGE_ADVICE_STAT) or "Check the archive file and its folder.")

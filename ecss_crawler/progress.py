@@ -14,6 +14,7 @@ feeds these from its signals and stats.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -184,6 +185,7 @@ class LiveDisplay:
 
     def start(self) -> None:
         self.live.start(refresh=True)
+        atexit.register(self.stop)  # a forced exit must not leave the cursor hidden
 
     def update(self, snap: Snapshot) -> None:
         """Show ``snap`` and redraw."""
@@ -206,4 +208,5 @@ class LiveDisplay:
         self.live.refresh()
 
     def stop(self) -> None:
-        self.live.stop()
+        self.live.stop()  # idempotent
+        atexit.unregister(self.stop)

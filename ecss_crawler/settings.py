@@ -17,6 +17,8 @@ ECSS_DB = "data/ecss.db"
 ECSS_BATCH_SIZE = 100
 #: Seconds between progress lines (0 turns them off).
 ECSS_PROGRESS_INTERVAL = 30.0
+#: Where progress goes: "log" (Scrapy's log), "lines" (stderr) or "live" (a terminal display).
+ECSS_PROGRESS_DISPLAY = "log"
 #: Log the end-of-crawl summary (the ecss-crawler command prints it to stdout instead).
 ECSS_LOG_SUMMARY = True
 #: Where site owners can read what this crawler is and whom to contact.

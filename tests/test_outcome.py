@@ -147,6 +147,30 @@ def test_connection_refused(tmp_path: Path) -> None:
     assert "Traceback" not in text
 
 
+def test_tls_failure(tmp_path: Path) -> None:
+    """https:// to a plain-HTTP server: the TLS handshake fails."""
+    with serve_replica(ReplicaConfig(seed=1, n_articles=2)) as server:
+        port = server.base_url.rstrip("/").rsplit(":", 1)[1]
+        log = tmp_path / "crawl.log"
+        done = crawl(f"https://127.0.0.1:{port}/", tmp_path / "ecss.db", log)
+    assert_says(done, 4, "Site unreachable: 127.0.0.1: TLS handshake failed: wrong version number")
+    assert "Traceback" not in log.read_text(encoding="utf-8")
+
+
+def test_timeout(tmp_path: Path) -> None:
+    """A server that accepts connections and never answers."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        log = tmp_path / "crawl.log"
+        done = crawl(f"http://127.0.0.1:{port}/", tmp_path / "ecss.db", log, "DOWNLOAD_TIMEOUT=1")
+    assert_says(done, 4, "Site unreachable: 127.0.0.1: timed out")
+    text = log.read_text(encoding="utf-8")
+    assert text.count(f"Could not reach http://127.0.0.1:{port}/robots.txt") == 3
+    assert "Traceback" not in text
+
+
 def test_a_site_that_answers_is_not_given_up_on(tmp_path: Path) -> None:
     """Two failed attempts, then the site answers: an ordinary crawl (no fail-fast)."""
     with serve_replica(CONFIG) as server:
@@ -214,7 +238,7 @@ def test_locked_archive_says_so(site: ReplicaServer, tmp_path: Path) -> None:
         done = crawl(site.base_url, db, tmp_path / "crawl.log")
     finally:
         lock.release()
-    last = assert_says(done, 8, "another crawl", "is writing this archive; nothing was done")
+    last = assert_says(done, 8, "Not started: another crawl is writing this archive (process")
     assert "wait for it to finish" in last[1]
     assert "pages fetched" not in terminal(done)  # no counts when nothing was done
 
@@ -279,7 +303,7 @@ def _tls_failure() -> Exception:
         ),
         (tx_error.NoRouteError(), "no route to the host"),
         (DownloadTimeoutError("slow"), "timed out"),
-        (_tls_failure(), "TLS handshake failed"),
+        (_tls_failure(), "TLS handshake failed: bad cert"),
         (tx_error.ConnectionLost(), "could not connect"),
     ],
 )

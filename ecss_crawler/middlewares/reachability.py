@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
-from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
@@ -74,6 +73,14 @@ def _is_tls_error(error: BaseException) -> bool:
     return kind.__module__.startswith("OpenSSL") or "SSL" in kind.__name__
 
 
+def _tls_detail(error: BaseException) -> str:
+    """OpenSSL's reasons (``wrong version number``), else the error's text."""
+    reasons = error.args[0] if error.args and isinstance(error.args[0], list) else None
+    if reasons and all(isinstance(r, tuple) and r for r in reasons):
+        return "; ".join(str(r[-1]) for r in reasons if r[-1])
+    return str(error).strip()
+
+
 def contact_failure(error: BaseException, port: int | None = None) -> str | None:
     """Why ``error`` means the site could not be reached, in words; None when it does not."""
     causes = list(_chain(error))
@@ -86,7 +93,7 @@ def contact_failure(error: BaseException, port: int | None = None) -> str | None
         if isinstance(found, tx_error.NoRouteError):
             return "no route to the host (is the network down?)"
         if _is_tls_error(found):
-            detail = str(found).strip()
+            detail = _tls_detail(found)
             return "TLS handshake failed" + (f": {detail}" if detail else "")
         if isinstance(
             found, (DownloadTimeoutError, tx_error.TimeoutError, tx_error.TCPTimedOutError)
@@ -138,12 +145,7 @@ class ReachabilityMiddleware:
         quiet_expected_errors()
         if limit <= 0:
             raise NotConfigured("ECSS_UNREACHABLE_AFTER is 0")
-        middleware = cls(crawler, limit)
-        crawler.signals.connect(middleware.response_received, signal=signals.response_received)
-        return middleware
-
-    def response_received(self) -> None:
-        self.answered = True
+        return cls(crawler, limit)
 
     def process_response(self, request: Request, response: Response) -> Response:
         self.answered = True
