@@ -32,7 +32,8 @@ def _is_follow_up(meta: Mapping[str, Any]) -> bool:
 
 
 class RequestTally:
-    """Pages and articles known (scheduled, duplicates aside) and done (left the downloader).
+    """Pages and articles known (scheduled, duplicates aside) and done (left the downloader,
+    answered or failed), counting the spider's requests only.
 
     A request retried or redirected leaves the downloader more than once; its
     follow-ups are scheduled but are not new work, so each one cancels a "done".
@@ -45,6 +46,8 @@ class RequestTally:
         self.articles_done = 0
 
     def _add(self, meta: Mapping[str, Any], known: int, done: int) -> None:
+        if _KIND not in meta:
+            return  # not the spider's (robots.txt fetched by Scrapy's middleware)
         article = meta.get(_KIND) == "article"
         self.pages_known += known
         self.pages_done += done
@@ -89,7 +92,7 @@ class Snapshot:
         stored = crawl_counts(dict(stats))["stored"]
         failures = sum(
             int(stats.get(f"ecss/failures/{stage}", 0)) for stage in ("fetch", "extract", "store")
-        )
+        ) + int(stats.get("ecss/listing_failures", 0))
         pages = max(tally.pages_done, 0)
         articles = max(tally.articles_done, 0)
         return cls(

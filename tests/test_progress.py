@@ -191,6 +191,14 @@ def test_snapshot_rates_and_time_left() -> None:
 
 def test_known_total_never_below_done() -> None:
     tally = RequestTally()
-    tally.left_downloader({})  # robots.txt: downloaded, never scheduled
-    snap = Snapshot.read(tally, {}, 1.0)
+    tally.left_downloader({"ecss_kind": "listing"})  # e.g. a request left over from a resume
+    snap = Snapshot.read(tally, {"ecss/listing_failures": 2}, 1.0)
     assert snap.pages == snap.pages_known == 1
+    assert snap.failures == 2
+
+
+def test_requests_not_the_spiders_are_not_counted() -> None:
+    tally = RequestTally()
+    tally.left_downloader({"dont_obey_robotstxt": True})  # Scrapy's own robots.txt request
+    tally.scheduled({})
+    assert (tally.pages_known, tally.pages_done) == (0, 0)
