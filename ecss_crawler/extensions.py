@@ -40,7 +40,8 @@ class CrawlProgress:
         self, crawler: Crawler, interval: float, display: str = "log", log_summary: bool = True
     ) -> None:
         if display not in DISPLAYS:
-            raise ValueError(f"ECSS_PROGRESS_DISPLAY must be one of {DISPLAYS}, not {display!r}")
+            logger.warning("ECSS_PROGRESS_DISPLAY=%r is not one of %s: log", display, DISPLAYS)
+            display = "log"
         self.crawler = crawler
         self.interval = interval
         self.display = display

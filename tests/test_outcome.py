@@ -332,3 +332,22 @@ def test_expected_errors_lose_their_traceback() -> None:
         bug = logging.LogRecord("x", logging.ERROR, "f", 1, "boom", (), sys.exc_info())
     assert ExpectedErrorFilter().filter(bug)
     assert bug.exc_info is not None  # real bugs keep their traceback
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--base-url", "ftp://example.org/"], "is not an http(s) URL with a host"),
+        (["--base-url", "en.ecss.com.eg"], "is not an http(s) URL with a host"),
+        (["--since", "2024-13-01"], "is not a YYYY-MM-DD date"),
+    ],
+)
+def test_bad_arguments_are_a_usage_error(args: list[str], words: str) -> None:
+    from click.testing import CliRunner
+
+    from ecss_crawler.cli.crawl_cmds import crawl_command
+
+    result = CliRunner().invoke(crawl_command, args)
+    assert result.exit_code == 2
+    assert words in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

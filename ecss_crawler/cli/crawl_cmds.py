@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -86,6 +88,23 @@ def run_crawl(settings: Any, spider_args: dict[str, Any]) -> dict[str, Any]:
     return dict(crawler.stats.get_stats())
 
 
+def _http_url(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """An http(s) URL with a host (a bad one is a usage error, exit 2, not a traceback)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL with a host")
+    return value
+
+
+def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
+
+
 def crawl_options(func: Any) -> Any:
     """Options shared by ``crawl`` and ``demo``."""
     options = [
@@ -94,7 +113,9 @@ def crawl_options(func: Any) -> Any:
         ),
         click.option("--categories", help="Comma-separated category slugs: only these are walked."),
         click.option(
-            "--since", help="YYYY-MM-DD: stop paging a listing once a whole page is older."
+            "--since",
+            callback=_iso_date,
+            help="YYYY-MM-DD: stop paging a listing once a whole page is older.",
         ),
         click.option("--max-articles", type=int, help="Stop after scheduling this many articles."),
         click.option(
@@ -138,6 +159,7 @@ def crawl_options(func: Any) -> Any:
     "--base-url",
     default="https://en.ecss.com.eg/",
     show_default=True,
+    callback=_http_url,
     help="Site to crawl, e.g. https://ecss.com.eg/ or a local replica.",
 )
 @crawl_options
