@@ -202,3 +202,51 @@ def test_requests_not_the_spiders_are_not_counted() -> None:
     tally.left_downloader({"dont_obey_robotstxt": True})  # Scrapy's own robots.txt request
     tally.scheduled({})
     assert (tally.pages_known, tally.pages_done) == (0, 0)
+
+
+# -- where the output goes ------------------------------------------------------------------
+
+
+def _settings(**values: str):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    for name, value in values.items():
+        settings.set(name, value)
+    return settings
+
+
+def test_output_on_a_terminal_log_file_beside_the_archive(tmp_path: Path) -> None:
+    from ecss_crawler.cli.output import choose_output
+
+    settings = _settings(ECSS_DB=str(tmp_path / "a" / "ecss.db"))
+    log = choose_output(settings, verbose=False, interactive=True)
+    assert log is not None
+    assert log.parent == tmp_path / "a" / "logs"
+    assert settings.get("LOG_FILE") == str(log)
+    assert settings.get("ECSS_PROGRESS_DISPLAY") == "live"
+
+
+def test_output_respects_log_file_and_verbose(tmp_path: Path) -> None:
+    from ecss_crawler.cli.output import choose_output
+
+    chosen = _settings(ECSS_DB="x.db", LOG_FILE=str(tmp_path / "mine.log"))
+    assert choose_output(chosen, verbose=False, interactive=True) == tmp_path / "mine.log"
+    verbose = _settings(ECSS_DB="x.db")
+    assert choose_output(verbose, verbose=True, interactive=True) is None
+    assert verbose.get("LOG_FILE") is None
+    assert verbose.get("ECSS_PROGRESS_DISPLAY") == "log"
+    cron = _settings(ECSS_DB="x.db")
+    assert choose_output(cron, verbose=False, interactive=False) is None
+    assert cron.get("LOG_FILE") is None
+    demo = _settings(ECSS_DB=str(tmp_path / "demo.db"))
+    log = choose_output(demo, verbose=False, interactive=False, log_to_file=True, kind="demo")
+    assert log is not None
+    assert log.name.startswith("demo-")
+    assert demo.get("ECSS_PROGRESS_DISPLAY") == "lines"
+
+
+def test_unknown_display_falls_back_to_log_lines() -> None:
+    from ecss_crawler.extensions import CrawlProgress
+
+    assert CrawlProgress(object(), 1.0, "bogus").display == "log"  # type: ignore[arg-type]
