@@ -227,7 +227,7 @@ def test_storage_error_when_the_archive_folder_cannot_be_made(
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     done = crawl(site.base_url, blocker / "ecss.db", tmp_path / "crawl.log")
-    assert_says(done, 7, "Storage error: could not create the folder")
+    assert_says(done, 7, "Storage error: could not create the archive's folder", str(blocker))
 
 
 def test_locked_archive_says_so(site: ReplicaServer, tmp_path: Path) -> None:

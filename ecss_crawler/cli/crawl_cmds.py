@@ -67,19 +67,18 @@ def run_crawl(settings: Any, spider_args: dict[str, Any]) -> dict[str, Any]:
 
     from ecss_crawler.spiders.ecss import EcssSpider
 
-    db = settings.get("ECSS_DB")
-    try:
-        if db:
-            Path(db).resolve().parent.mkdir(parents=True, exist_ok=True)
-        if settings.get("LOG_FILE"):
-            Path(settings.get("LOG_FILE")).parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:  # an expected condition: say so, never a traceback
-        from ecss_crawler.pipelines import storage_hint
+    folders = {"archive": settings.get("ECSS_DB"), "log file": settings.get("LOG_FILE")}
+    for what, path in folders.items():
+        try:
+            if path:
+                Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # an expected condition: say so, never a traceback
+            from ecss_crawler.pipelines import storage_hint
 
-        return {
-            STORAGE_ERROR_STAT: f"could not create the folder for {db}: {error}",
-            STORAGE_ADVICE_STAT: storage_hint(error),
-        }
+            return {
+                STORAGE_ERROR_STAT: f"could not create the {what}'s folder: {error}",
+                STORAGE_ADVICE_STAT: storage_hint(error),
+            }
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(EcssSpider)
     process.crawl(crawler, **{k: v for k, v in spider_args.items() if v is not None})
