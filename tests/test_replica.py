@@ -663,12 +663,10 @@ def test_cli_write_static(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "http://127.0.0.1:8099/" in (tmp_path / "robots.txt").read_text()
 
 
-def test_large_site_builds_and_renders_fast() -> None:
-    started = time.perf_counter()
+def test_large_site_builds_and_renders() -> None:
+    """A 20,000-article replica (the scale benchmarks) builds and serves any page.
+    (No timing here: the benchmarks measure speed; tests never assert it.)"""
     site = ReplicaSite(ReplicaConfig(n_articles=20_000))
-    assert time.perf_counter() - started < 5
-    specs = site.articles[::400]
-    started = time.perf_counter()
-    for spec in specs:
+    assert len(site.articles) == 20_000
+    for spec in site.articles[::400]:
         assert site.render(spec.path).status == 200
-    assert (time.perf_counter() - started) / len(specs) < 0.005
