@@ -30,6 +30,12 @@ from ecss_crawler.documents.items import DOCUMENT_ITEMS
 from ecss_crawler.documents.pipeline import store_document_item
 from ecss_crawler.extract.urls import bare_host, url_key
 from ecss_crawler.items import ArticleGone, ArticleUnchanged, CapturedArticle, PageFailure
+from ecss_crawler.outcome import (
+    LOCK_HOLDER_STAT,
+    LOCKED_STAT,
+    STORAGE_ADVICE_STAT,
+    STORAGE_ERROR_STAT,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -42,8 +48,7 @@ logger = logging.getLogger(__name__)
 
 #: What writing the archive can raise when the storage itself fails.
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, ArchiveError)
-#: Stats key that makes ``ecss-crawler crawl`` exit 7.
-STORAGE_ERROR_STAT = "ecss/storage_error"
+__all__ = ["STORAGE_ERROR_STAT", "ArchivePipeline", "ValidatePipeline", "storage_hint"]
 
 
 class ValidatePipeline:
@@ -128,7 +133,8 @@ class ArchivePipeline:
             self._storage_failed("take the archive lock", error)
             return
         if not acquired:
-            self.stats.set_value("ecss/locked", True)
+            self.stats.set_value(LOCKED_STAT, True)
+            self.stats.set_value(LOCK_HOLDER_STAT, self.lock.holder())
             logger.error(
                 "Another crawl (process %s) is writing %s; this run stops without writing. "
                 "Lock file: %s",
@@ -287,7 +293,10 @@ class ArchivePipeline:
         if self.stats.get_value(STORAGE_ERROR_STAT):
             logger.debug("Further storage error (could not %s): %s", action, error)
             return
-        self.stats.set_value(STORAGE_ERROR_STAT, f"could not {action}: {error}")
+        self.stats.set_value(
+            STORAGE_ERROR_STAT, f"could not {action} (archive {self.db_path}): {error}"
+        )
+        self.stats.set_value(STORAGE_ADVICE_STAT, storage_hint(error))
         logger.error(
             "STORAGE ERROR: could not %s (archive %s): %s: %s. %s The crawl stops here; "
             "everything committed before is kept, and once this is fixed the next run "

@@ -17,6 +17,8 @@ ECSS_DB = "data/ecss.db"
 ECSS_BATCH_SIZE = 100
 #: Seconds between progress lines (0 turns them off).
 ECSS_PROGRESS_INTERVAL = 30.0
+#: Where progress goes: "log" (Scrapy's log), "lines" (stderr) or "live" (a terminal display).
+ECSS_PROGRESS_DISPLAY = "log"
 #: Log the end-of-crawl summary (the ecss-crawler command prints it to stdout instead).
 ECSS_LOG_SUMMARY = True
 #: Where site owners can read what this crawler is and whom to contact.
@@ -47,6 +49,8 @@ ECSS_SITES_DIR = "sites"
 #: Retry backoff: base * 2**attempt seconds unless Retry-After says otherwise, capped.
 ECSS_RETRY_BACKOFF_BASE = 2.0
 ECSS_RETRY_MAX_DELAY = 120.0
+#: Stop after this many failures to reach the site before it ever answered (0: never).
+ECSS_UNREACHABLE_AFTER = 3
 #: Keep scheduled requests on disk even without JOBDIR (flat memory on large sites) ...
 ECSS_DISK_FRONTIER = True
 #: ... in a scratch directory created here (default: the system temporary directory).
@@ -98,6 +102,7 @@ DOWNLOADER_MIDDLEWARES = {
     "ecss_crawler.middlewares.AllowedSiteMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "ecss_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "ecss_crawler.middlewares.ReachabilityMiddleware": 560,
 }
 ITEM_PIPELINES = {
     "ecss_crawler.monitoring.CoveragePipeline": 100,

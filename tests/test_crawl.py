@@ -175,7 +175,11 @@ def test_demo_command(tmp_path: Path) -> None:
     assert "Crawl finished (finished)" in result.stdout
     assert "articles: found 16, stored 16" in result.stdout
     assert "Sample search 'Egypt'" in result.stdout
+    # Not a terminal: plain progress lines; Scrapy's log (and its settings dump) in a file.
     assert "progress: pages" in result.stderr
+    assert "Overridden settings" not in result.stderr
+    assert f"Scrapy's log: {tmp_path / 'logs'}" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "Exit code 0: success; nothing to do."
 
 
 def test_scrapy_crawl_command(tmp_path: Path) -> None:

@@ -15,9 +15,16 @@ def main() -> None:
 
 def _register() -> None:
     """Attach every command module's commands to the group."""
-    from ecss_crawler.cli import archive_cmds, crawl_cmds, extract_cmds, scale_cmds, sites_cmds
+    from ecss_crawler.cli import (
+        archive_cmds,
+        browse_cmds,
+        crawl_cmds,
+        extract_cmds,
+        scale_cmds,
+        sites_cmds,
+    )
 
-    for module in (extract_cmds, crawl_cmds, archive_cmds, scale_cmds, sites_cmds):
+    for module in (extract_cmds, crawl_cmds, archive_cmds, browse_cmds, scale_cmds, sites_cmds):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -5,21 +5,46 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
+from ecss_crawler.cli.output import (
+    announce_log,
+    choose_output,
+    print_outcome,
+    shows_summary,
+    terminal_is_interactive,
+)
+from ecss_crawler.outcome import (
+    EXIT_BAD_PROFILE,
+    EXIT_LAYOUT_BREAK,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_STORAGE,
+    EXIT_TOO_MANY_FAILURES,
+    EXIT_UNREACHABLE,
+    STORAGE_ADVICE_STAT,
+    STORAGE_ERROR_STAT,
+    Outcome,
+    exit_code,
+    outcome_for,
+)
 from ecss_crawler.report import summary, summary_text
 
-#: Documented exit codes (README "Exit codes").
-EXIT_OK = 0
-EXIT_BAD_PROFILE = 2
-EXIT_UNREACHABLE = 4
-EXIT_LAYOUT_BREAK = 5
-EXIT_TOO_MANY_FAILURES = 6
-EXIT_STORAGE = 7
-EXIT_LOCKED = 8
+__all__ = [
+    "EXIT_BAD_PROFILE",
+    "EXIT_LAYOUT_BREAK",
+    "EXIT_LOCKED",
+    "EXIT_OK",
+    "EXIT_STORAGE",
+    "EXIT_TOO_MANY_FAILURES",
+    "EXIT_UNREACHABLE",
+    "exit_code",
+]
 
 
 def project_settings(db: str | None, overrides: tuple[str, ...]) -> Any:
@@ -53,9 +78,19 @@ def run_crawls(settings: Any, jobs: list[dict[str, Any]]) -> list[dict[str, Any]
 
     from ecss_crawler.spiders.ecss import EcssSpider
 
-    db = settings.get("ECSS_DB")
-    if db:
-        Path(db).resolve().parent.mkdir(parents=True, exist_ok=True)
+    folders = {"archive": settings.get("ECSS_DB"), "log file": settings.get("LOG_FILE")}
+    for what, path in folders.items():
+        try:
+            if path:
+                Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # an expected condition: say so, never a traceback
+            from ecss_crawler.pipelines import storage_hint
+
+            failed = {
+                STORAGE_ERROR_STAT: f"could not create the {what}'s folder: {error}",
+                STORAGE_ADVICE_STAT: storage_hint(error),
+            }
+            return [dict(failed) for _ in jobs]
     process = CrawlerProcess(settings)
     crawlers: list[Any] = []
     for job in jobs:
@@ -109,29 +144,23 @@ def site_jobs(
     return [{"site": profile.name, "base_url": base_url} for profile in profiles]
 
 
-def exit_code(stats: dict[str, Any]) -> int:
-    """The documented exit code for a finished crawl's stats (README "Exit codes")."""
-    if stats.get("ecss/profile_error"):
-        return EXIT_BAD_PROFILE
-    if stats.get("ecss/locked"):
-        return EXIT_LOCKED
-    from ecss_crawler.pipelines import STORAGE_ERROR_STAT
+def _http_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """An http(s) URL with a host (a bad one is a usage error, exit 2, not a traceback)."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL with a host")
+    return value
 
-    if stats.get(STORAGE_ERROR_STAT):
-        return EXIT_STORAGE
-    answered = sum(
-        int(v)
-        for k, v in stats.items()
-        if k.startswith("downloader/response_status_count/") and not k.endswith(("/404", "/410"))
-    )
-    if not answered:
-        return EXIT_UNREACHABLE
-    status = (stats.get("ecss/verdict") or {}).get("status")
-    if status == "layout_break":
-        return EXIT_LAYOUT_BREAK
-    if status == "too_many_failures":
-        return EXIT_TOO_MANY_FAILURES
-    return EXIT_OK
+
+def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
 
 
 def crawl_options(func: Any) -> Any:
@@ -142,7 +171,9 @@ def crawl_options(func: Any) -> Any:
         ),
         click.option("--categories", help="Comma-separated category slugs: only these are walked."),
         click.option(
-            "--since", help="YYYY-MM-DD: stop paging a listing once a whole page is older."
+            "--since",
+            callback=_iso_date,
+            help="YYYY-MM-DD: stop paging a listing once a whole page is older.",
         ),
         click.option("--max-articles", type=int, help="Stop after scheduling this many articles."),
         click.option(
@@ -160,6 +191,13 @@ def crawl_options(func: Any) -> Any:
             "--no-documents",
             is_flag=True,
             help="Do not download the articles' PDF/DOC(X) attachments (ECSS_DOCUMENTS=0).",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Show Scrapy's log on the terminal (with plain progress lines) instead of "
+            "writing it to a file beside the archive behind a live progress display.",
         ),
     ]
     for option in reversed(options):
@@ -182,6 +220,7 @@ def crawl_options(func: Any) -> Any:
 )
 @click.option(
     "--base-url",
+    callback=_http_url,
     help="Site to crawl, e.g. https://ecss.com.eg/ or a local replica (default: the "
     "--site profile's, else https://en.ecss.com.eg/). A site no profile names is read "
     "with the generic layers.",
@@ -234,9 +273,15 @@ def crawl_command(
     output: tuple[str, ...],
     overwrite_output: tuple[str, ...],
     no_documents: bool,
+    verbose: bool,
 ) -> None:
     """Crawl a whole site (or some categories, or several sites) into the SQLite archive
-    (and feeds: -o/-O)."""
+    (and feeds: -o/-O).
+
+    On a terminal: a live progress display, and Scrapy's log in a file beside the
+    archive (its path is printed) unless --verbose. The last lines always say how
+    the crawl ended and what the exit code means (with several sites: the worst).
+    """
     from ecss_crawler.feeds import add_cli_feeds
 
     settings = project_settings(db, overrides)
@@ -257,26 +302,34 @@ def crawl_command(
     jobs = [job | common for job in site_jobs(settings, sites, all_sites, base_url)]
     if len(jobs) > 1 and (output or overwrite_output):
         raise click.UsageError("-o/-O go with one site per command (one feed per crawl)")
-    codes = []
+    announce_log(choose_output(settings, verbose, terminal_is_interactive()))
+    outcomes = []
     for job, stats in zip(jobs, run_crawls(settings, jobs), strict=True):
+        outcome = outcome_for(stats)
         with contextlib.redirect_stdout(sys.stderr if feed_on_stdout else sys.stdout):
             if len(jobs) > 1:
                 click.echo(f"\n== {job['site']} ==")
-            _print_summary(stats, json_summary)
-        code = exit_code(stats)
-        if code == EXIT_LOCKED:
-            click.echo("error: another crawl is writing this archive; nothing was done", err=True)
-        codes.append(code)
-    sys.exit(max(codes))
+            _print_summary(stats, json_summary, outcome)
+        if len(jobs) > 1:
+            print_outcome(outcome)
+        outcomes.append(outcome)
+    worst = max(outcomes, key=lambda outcome: outcome.code)
+    if len(jobs) > 1:
+        click.echo(f"\n{len(jobs)} sites crawled; the highest exit code follows.", err=True)
+    print_outcome(worst)
+    sys.exit(worst.code)
 
 
-def _print_summary(stats: dict[str, Any], as_json: bool) -> None:
+def _print_summary(stats: dict[str, Any], as_json: bool, outcome: Outcome) -> None:
     data = dict(stats.get("ecss/summary") or summary(stats))
     verdict = stats.get("ecss/verdict") or {}
     if as_json:
         data["verdict"] = verdict
         data["report"] = stats.get("ecss/report_path")
+        data["outcome"] = outcome.as_dict()
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    if not shows_summary(outcome):
         return
     click.echo(summary_text(data))
     for reason in verdict.get("reasons", []):
@@ -288,14 +341,13 @@ def _print_summary(stats: dict[str, Any], as_json: bool) -> None:
         click.echo(f"  report: {stats['ecss/report_path']}")
 
 
-#: Settings for crawling the local replica: no throttling, a progress line every second.
+#: Settings for crawling the local replica: no throttling, progress every second.
 DEMO_SETTINGS = (
     "AUTOTHROTTLE_ENABLED=0",
     "DOWNLOAD_DELAY=0",
     "CONCURRENT_REQUESTS_PER_DOMAIN=4",
     "ECSS_PROGRESS_INTERVAL=1",
     "LOG_LEVEL=INFO",
-    "LOG_FORMAT=%(asctime)s %(levelname)s %(message)s",
 )
 #: The last one is a word found only in the replica's PDFs: its hits come from documents.
 DEMO_QUERIES = ("Egypt", "مصر", "hydrodiplomacy")
@@ -316,22 +368,33 @@ DEMO_QUERIES = ("Egypt", "مصر", "hydrodiplomacy")
     type=click.IntRange(0, 65535),
     help="Port on 127.0.0.1 for the replica (0: any free port).",
 )
-def demo_command(db: str, articles: int, port: int) -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show Scrapy's log on the terminal instead of a file."
+)
+def demo_command(db: str, articles: int, port: int, verbose: bool) -> None:
     """Serve the bundled replica site on 127.0.0.1 and crawl it end to end.
 
     Needs no network: the replica is an ECSS-like Foxiz site in English and
-    Arabic, generated on the fly. Prints progress, the crawl summary, and a
-    sample search of the resulting archive (DB, default data/demo.db).
+    Arabic, generated on the fly. Shows progress (a live display on a terminal,
+    plain lines elsewhere; Scrapy's log goes to a file beside the archive unless
+    --verbose), the crawl summary, and a sample search of the resulting archive
+    (DB, default data/demo.db).
     """
     from ecss_crawler.replica import ReplicaConfig, serve_replica
 
     config = ReplicaConfig(n_articles=articles, arabic_share=0.4, per_page=4)
+    settings = project_settings(db, DEMO_SETTINGS)
+    log = choose_output(settings, verbose, terminal_is_interactive(), log_to_file=True, kind="demo")
     with serve_replica(config, port=port) as server:
         click.echo(f"Serving the replica site at {server.base_url} ({articles} articles)")
-        stats = run_crawl(project_settings(db, DEMO_SETTINGS), {"base_url": server.base_url})
-    _print_summary(stats, as_json=False)
-    _print_sample_search(db)
-    sys.exit(exit_code(stats))
+        announce_log(log)
+        stats = run_crawl(settings, {"base_url": server.base_url})
+    outcome = outcome_for(stats)
+    _print_summary(stats, False, outcome)
+    if outcome.code == EXIT_OK:
+        _print_sample_search(db)
+    print_outcome(outcome)
+    sys.exit(outcome.code)
 
 
 def _print_sample_search(db_path: str) -> None:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 _WAIT_UNTIL = "ecss_retry_not_before"
+#: Request meta: the longest this request's retry may wait (seconds), if shorter than usual.
+BACKOFF_CAP = "ecss_backoff_cap"
 
 
 def retry_after_seconds(value: str | bytes | None, now: float | None = None) -> float | None:
@@ -64,7 +66,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         attempt = int(request.meta.get("retry_times", 0))
         advised = retry_after_seconds(response.headers.get("Retry-After")) if response else None
         delay = advised if advised is not None else self.base_delay * (2**attempt)
-        return float(min(delay, self.max_delay))
+        cap = float(request.meta.get(BACKOFF_CAP, self.max_delay))
+        return float(min(delay, self.max_delay, cap))
 
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
