@@ -45,6 +45,13 @@ ECSS_RETRY_MAX_DELAY = 120.0
 ECSS_DISK_FRONTIER = True
 #: ... in a scratch directory created here (default: the system temporary directory).
 ECSS_FRONTIER_DIR = None
+#: Write every fetched response, with its request, as WARC/1.1 files in this directory
+#: (off when unset) ...
+ECSS_WARC_DIR = None
+#: ... beginning a new file once one reaches this many bytes ...
+ECSS_WARC_MAX_SIZE = 1_000_000_000
+#: ... named ``{prefix}-{start}-{serial}-{pid}~{host}.warc.gz``.
+ECSS_WARC_PREFIX = "ECSS"
 
 # -- politeness ------------------------------------------------------------------------------
 USER_AGENT = f"ecss-crawler/{__version__} (+{ECSS_CONTACT_URL})"
@@ -93,6 +100,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "ecss_crawler.extensions.CrawlProgress": 500,
     "ecss_crawler.monitoring.LayoutAlarm": 510,
+    "ecss_crawler.warc.extension.WarcWriter": 520,
 }
 LOG_LEVEL = "INFO"
 #: The end-of-crawl summary replaces the raw stats dump.

@@ -119,6 +119,13 @@ def crawl_options(func: Any) -> Any:
     help="With --incremental: also fetch archived articles not seen for this many days.",
 )
 @click.option(
+    "--warc",
+    "warc_dir",
+    type=click.Path(file_okay=False, writable=True),
+    help="Also write every fetched response as WARC/1.1 files (*.warc.gz) in this "
+    "directory (setting ECSS_WARC_DIR).",
+)
+@click.option(
     "--base-url",
     default="https://en.ecss.com.eg/",
     show_default=True,
@@ -129,6 +136,7 @@ def crawl_command(
     base_url: str,
     incremental: bool,
     recheck_older_than: float | None,
+    warc_dir: str | None,
     db: str | None,
     categories: str | None,
     since: str | None,
@@ -138,6 +146,8 @@ def crawl_command(
 ) -> None:
     """Crawl a whole site (or some categories) into the SQLite archive."""
     settings = project_settings(db, overrides)
+    if warc_dir:
+        settings.set("ECSS_WARC_DIR", warc_dir, priority="cmdline")
     stats = run_crawl(
         settings,
         {
