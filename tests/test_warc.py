@@ -418,3 +418,20 @@ def test_files_written_as_open_then_renamed(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == [finished[0].name]
     with pytest.raises(FileExistsError):
         WarcFile(finished[0], crawl_info())
+
+
+def test_writer_queue_bounded_in_bytes() -> None:
+    from ecss_crawler.warc.extension import ByteBoundedQueue
+
+    waiting: ByteBoundedQueue[str] = ByteBoundedQueue(limit=100)
+    assert waiting.put("big", 150, block=False)  # alone, any size may wait
+    assert not waiting.put("more", 1, block=False)
+    assert waiting.get() == "big"
+    assert not waiting.put("more", 1, block=False)  # still being written
+    waiting.done()
+    assert waiting.put("a", 60, block=False)
+    assert waiting.put("b", 40, block=False)
+    assert not waiting.put("c", 1, block=False)
+    assert waiting.get() == "a"
+    waiting.done()
+    assert waiting.pending == 40

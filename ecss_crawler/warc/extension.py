@@ -8,8 +8,9 @@ and 5xx answers (each retry too) are responses like any other. Responses served 
 Scrapy's HTTP cache were not fetched and are not written.
 
 Records are built and compressed on a writer thread of its own (hashing and zlib release
-the GIL), fed through a bounded queue so a slow disk slows the crawl instead of filling
-memory. A write error stops the crawl like an archive storage error (exit code 7).
+the GIL), fed through a queue bounded in bytes (``PENDING_BYTES``), so a slow disk slows
+the crawl instead of filling memory. A write error stops the crawl like an archive storage
+error (exit code 7).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import queue
 import threading
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -43,9 +44,47 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("ecss_crawler.warc")
 
-#: Exchanges waiting for the writer thread, at most.
-QUEUE_SIZE = 64
+#: Body bytes that may wait for the writer thread (one larger body may always wait alone).
+PENDING_BYTES = 32 * 1024 * 1024
 _STOP = None
+T = TypeVar("T")
+
+
+class ByteBoundedQueue(Generic[T]):
+    """A FIFO whose waiting items' sizes add up to at most ``limit`` (unless just one waits).
+
+    A count limit alone would let a few 16 MB documents take gigabytes.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pending = 0
+        self._last = 0
+        self._items: queue.SimpleQueue[tuple[T, int]] = queue.SimpleQueue()
+        self._room = threading.Condition()
+
+    def put(self, item: T, size: int, *, block: bool = True) -> bool:
+        """Add ``item``, waiting for room; without ``block``, return False when there is none."""
+        with self._room:
+            while self.pending and self.pending + size > self.limit:
+                if not block:
+                    return False
+                self._room.wait()
+            self.pending += size
+        self._items.put((item, size))
+        return True
+
+    def get(self) -> T:
+        """The oldest item (waits for one); its size stops counting once :meth:`done`."""
+        item, size = self._items.get()
+        self._last = size
+        return item
+
+    def done(self) -> None:
+        """The item last got is written: free its room."""
+        with self._room:
+            self.pending -= self._last
+            self._room.notify_all()
 
 
 def scrapy_headers(headers: ScrapyHeaders) -> Headers:
@@ -85,7 +124,8 @@ class WarcWriter:
         self.files: WarcFileSet | None = None
         self.error: BaseException | None = None
         self._failed = False
-        self._queue: queue.Queue[tuple[Exchange, WarcFileSet] | None] = queue.Queue(QUEUE_SIZE)
+        self._queue: ByteBoundedQueue[tuple[Exchange, WarcFileSet] | None]
+        self._queue = ByteBoundedQueue(PENDING_BYTES)
         self._thread: threading.Thread | None = None
 
     @classmethod
@@ -116,7 +156,7 @@ class WarcWriter:
             self._fail(self.error)
             return
         files = self.files or self._open_files()
-        self._queue.put((exchange_from(request, response), files))
+        self._queue.put((exchange_from(request, response), files), len(response.body))
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("ecss/warc/responses")
 
@@ -143,19 +183,19 @@ class WarcWriter:
             entry = self._queue.get()
             if entry is _STOP:
                 return
-            if self.error is not None:
-                continue
             exchange, files = entry
-            try:
-                files.write(partial(write_exchange, exchange=exchange))
-            except Exception as error:
-                self.error = error
-                files.abandon()
+            if self.error is None:
+                try:
+                    files.write(partial(write_exchange, exchange=exchange))
+                except Exception as error:
+                    self.error = error
+                    files.abandon()
+            self._queue.done()
 
     def spider_closed(self) -> None:
         """Write what is queued, finish the open file, report the files."""
         if self._thread is not None:
-            self._queue.put(_STOP)
+            self._queue.put(_STOP, 0)
             self._thread.join()
         if self.error is not None:
             self._fail(self.error, stop=False)
