@@ -420,6 +420,17 @@ def test_files_written_as_open_then_renamed(tmp_path: Path) -> None:
         WarcFile(finished[0], crawl_info())
 
 
+def test_rotation_at_the_size_limit_or_never(tmp_path: Path) -> None:
+    exchange = Exchange(
+        "http://a.example/", "GET", [], b"", 200, "HTTP/1.1", [], b"x" * 5000, "2026-01-01T00:00Z"
+    )
+    for limit, expected in ((1, 3), (0, 1)):
+        files = WarcFileSet(tmp_path / str(limit), max_size=limit, info=crawl_info())
+        for _ in range(3):
+            files.write(lambda writer: write_exchange(writer, exchange))
+        assert len(files.close()) == expected
+
+
 def test_writer_queue_bounded_in_bytes() -> None:
     from ecss_crawler.warc.extension import ByteBoundedQueue
 

@@ -135,8 +135,6 @@ class WarcWriter:
         if not directory:
             raise NotConfigured("ECSS_WARC_DIR is not set")
         max_size = settings.getint("ECSS_WARC_MAX_SIZE", DEFAULT_MAX_SIZE)
-        if max_size <= 0:
-            raise ValueError(f"ECSS_WARC_MAX_SIZE must be positive, not {max_size}")
         prefix = settings.get("ECSS_WARC_PREFIX") or "ECSS"
         extension = cls(crawler, Path(directory), str(prefix), max_size)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

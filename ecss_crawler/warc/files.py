@@ -183,7 +183,7 @@ class WarcFile:
 
 
 class WarcFileSet:
-    """Numbered WARC files in ``directory``, a new one begun at ``max_size`` bytes."""
+    """Numbered WARC files in ``directory``, a new one begun at ``max_size`` bytes (0: never)."""
 
     def __init__(
         self,
@@ -221,7 +221,7 @@ class WarcFileSet:
         """Call ``write`` with the current file's writer; rotate once the file is full."""
         current = self.current()
         write(current.writer)
-        if current.size >= self.max_size:
+        if 0 < self.max_size <= current.size:
             self._finish()
 
     def _finish(self) -> None:
