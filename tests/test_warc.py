@@ -50,6 +50,7 @@ class Crawled:
     def __init__(self, server: ReplicaServer, run: CrawlRun, warc_dir: Path) -> None:
         self.server, self.run, self.warc_dir = server, run, warc_dir
         self.files = sorted(warc_dir.iterdir())
+        self.served = server.requests.snapshot()  # before any test asks the server again
         self.broken = self.server.site.expected_records()[0]["url"]
         self.missing = self.server.site.expected_records()[1]["url"]
 
@@ -157,7 +158,7 @@ def test_every_digest_verified_by_the_reader(crawled: Crawled) -> None:
 
 
 def test_every_fetch_is_a_response_record(crawled: Crawled) -> None:
-    served = Counter((entry.target, entry.status) for entry in crawled.server.requests)
+    served = Counter((entry.target, entry.status) for entry in crawled.served)
     written = Counter(
         (_target(r["warc"].get_header("WARC-Target-URI")), int(r["http"].get_statuscode()))
         for r in responses(crawled)
@@ -446,3 +447,17 @@ def test_writer_queue_bounded_in_bytes() -> None:
     assert waiting.get() == "a"
     waiting.done()
     assert waiting.pending == 40
+
+
+def test_export_errors_are_one_line(crawled: Crawled, tmp_path: Path) -> None:
+    db = crawled.run.db_path
+    command = [sys.executable, "-m", "ecss_crawler.cli", "export", "--db", str(db)]
+    to_dir = subprocess.run(
+        [*command, "--format", "csv", "-o", str(tmp_path)], capture_output=True, check=False
+    )
+    assert to_dir.returncode == 2
+    assert b"is a directory" in to_dir.stderr
+    nowhere = export(db, "-o", str(tmp_path / "missing" / "x.warc.gz"))
+    assert nowhere.returncode == 1
+    assert b"could not write" in nowhere.stderr
+    assert b"Traceback" not in nowhere.stderr + to_dir.stderr
