@@ -461,3 +461,29 @@ def test_export_errors_are_one_line(crawled: Crawled, tmp_path: Path) -> None:
     assert nowhere.returncode == 1
     assert b"could not write" in nowhere.stderr
     assert b"Traceback" not in nowhere.stderr + to_dir.stderr
+
+
+def test_write_error_mid_crawl_reported_and_queue_drained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk filling up mid-crawl: the error is reported once and nothing blocks (the
+    writer thread keeps emptying the queue, which here holds one body at a time)."""
+
+    def disk_full(self: WarcFileSet, write: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(WarcFileSet, "write", disk_full)
+    monkeypatch.setattr("ecss_crawler.warc.extension.PENDING_BYTES", 1500)
+    crawler = get_crawler(settings_dict={"ECSS_WARC_DIR": str(tmp_path / "warc")})
+    extension = WarcWriter.from_crawler(crawler)
+    extension.spider_opened()
+    request = Request("http://a.example/")
+    response = HtmlResponse("http://a.example/", body=b"x" * 1000, request=request)
+    for _ in range(20):
+        extension.response_downloaded(response, request)
+    extension.spider_closed()
+    assert crawler.stats is not None
+    error = crawler.stats.get_value("ecss/storage_error")
+    assert error.startswith("could not write WARC files in ")
+    assert error.endswith("OSError: [Errno 28] No space left on device")
+    assert crawler.stats.get_value("ecss/warc/files") is None

@@ -228,6 +228,13 @@ class WarcWriter:
         if not stats.get_value(STORAGE_ERROR_STAT):
             stats.set_value(STORAGE_ERROR_STAT, message)
         logger.error("STORAGE ERROR: %s. The crawl stops here.", message)
-        engine: Any = self.crawler.engine
-        if stop and engine is not None and engine.running:
+        if stop:
+            self._stop_crawl()
+
+    def _stop_crawl(self) -> None:
+        try:
+            engine: Any = self.crawler.engine
+        except RuntimeError:  # no crawl running (the extension driven on its own)
+            return
+        if engine.running:
             deferred_from_coro(engine.close_spider_async(reason="storage_error"))
