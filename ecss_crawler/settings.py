@@ -63,6 +63,13 @@ ECSS_DOCUMENT_MAXSIZE = 32 * 1024 * 1024
 ECSS_DOCUMENT_TIMEOUT = 60.0
 #: Pages read from one PDF at most.
 ECSS_DOCUMENT_MAX_PAGES = 2000
+#: Write every fetched response, with its request, as WARC/1.1 files in this directory
+#: (off when unset) ...
+ECSS_WARC_DIR = None
+#: ... beginning a new file once one reaches this many bytes (0: one file) ...
+ECSS_WARC_MAX_SIZE = 1_000_000_000
+#: ... named ``{prefix}-{start}-{serial}-{pid}~{host}.warc.gz``.
+ECSS_WARC_PREFIX = "ECSS"
 
 # -- politeness ------------------------------------------------------------------------------
 USER_AGENT = f"ecss-crawler/{__version__} (+{ECSS_CONTACT_URL})"
@@ -115,6 +122,7 @@ SPIDER_MIDDLEWARES = {"ecss_crawler.middlewares.StartSiteMiddleware": 50}
 EXTENSIONS = {
     "ecss_crawler.extensions.CrawlProgress": 500,
     "ecss_crawler.monitoring.LayoutAlarm": 510,
+    "ecss_crawler.warc.extension.WarcWriter": 520,
 }
 LOG_LEVEL = "INFO"
 #: The end-of-crawl summary replaces the raw stats dump.

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -58,6 +59,8 @@ class Run:
     """What one measured subprocess did."""
 
     seconds: float = 0.0
+    #: CPU seconds (user + system) the process used: less at the mercy of a busy machine.
+    cpu_seconds: float = 0.0
     returncode: int = 0
     rss: list[tuple[float, float]] = field(default_factory=list)  # (t, MB)
     #: (articles, t) for every 1,000 stored articles.
@@ -97,6 +100,7 @@ def _sample(process: subprocess.Popen[str], run: Run, db: Path | None, step: int
 def measure(command: list[str], db: Path | None = None, step: int = 1000) -> Run:
     """Run ``command``, sampling its memory (and ``db``'s article count) until it exits."""
     run = Run()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -107,6 +111,8 @@ def measure(command: list[str], db: Path | None = None, step: int = 1000) -> Run
         sampler.join()
         run.returncode = process.returncode
     run.seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run.cpu_seconds = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if db is not None:  # the last batch is committed at close
         final = stored_articles(db) or 0
         last = run.marks[-1][0] if run.marks else 0

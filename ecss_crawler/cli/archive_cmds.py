@@ -170,10 +170,11 @@ def _format_hit(number: int, hit: dict[str, Any]) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "jsonl"]),
+    type=click.Choice(["csv", "jsonl", "warc"]),
     default="jsonl",
     show_default=True,
-    help="csv: lists joined with '; '; jsonl: one JSON object per line, lists as arrays.",
+    help="csv: lists joined with '; '; jsonl: one JSON object per line, lists as arrays; "
+    "warc: the stored raw captures as WARC/1.1 response records (see below).",
 )
 @click.option("--query", "-q", help="Only articles matching this full-text query (as for search).")
 @filter_options
@@ -194,10 +195,11 @@ def _format_hit(number: int, hit: dict[str, Any]) -> str:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, allow_dash=True),
+    type=click.Path(allow_dash=True),
     default="-",
     show_default=True,
-    help="Output file; - for standard output.",
+    help="Output file; - for standard output. With --format warc: a *.warc.gz file, or a "
+    "directory for numbered files.",
 )
 @db_option
 def export(
@@ -214,7 +216,22 @@ def export(
     With --documents, export the archived documents (PDF/DOCX text and
     metadata) instead. Rows are streamed from the database as they are
     written, so exports of the whole archive use little memory.
+
+    --format warc writes the raw pages the archive keeps (its captures) as
+    WARC/1.1 response records, oldest first: all of them, or those of the
+    articles the filters and --query select (docs/warc.md says how they differ
+    from the files `ecss-crawler crawl --warc DIR` writes).
     """
+    if fmt == "warc":
+        if documents:
+            raise click.BadParameter(
+                "--documents does not apply to --format warc (crawl --warc records documents)",
+                param_hint="--documents",
+            )
+        _export_warc(db_path, output, query, fields, options)
+        return
+    if output != "-" and Path(output).is_dir():
+        raise click.BadParameter(f"{output} is a directory", param_hint="--output")
     default = queries.DOCUMENT_EXPORT_FIELDS if documents else EXPORT_FIELDS
     chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else list(default)
     with _reader(db_path) as db:
@@ -228,6 +245,33 @@ def export(
         with click.open_file(output, "w", encoding="utf-8") as out:
             count = _write_csv(out, chosen, rows) if fmt == "csv" else _write_jsonl(out, rows)
     click.echo(f"Exported {count} {'document' if documents else 'article'}(s).", err=True)
+
+
+def _export_warc(
+    db_path: Path, output: str, query: str | None, fields: str | None, options: dict[str, Any]
+) -> None:
+    from ecss_crawler.warc.export import export_info, export_warc, iter_captures
+
+    if fields:
+        raise click.BadParameter("--fields does not apply to --format warc", param_hint="--fields")
+    if output != "-" and output.endswith(".warc.gz") and Path(output).exists():
+        raise click.BadParameter(f"{output} exists already", param_hint="--output")
+    with _reader(db_path) as db:
+        ids = None
+        if query or any(options.values()):
+            rows = queries.iter_articles(db, _filters(options), query=query, fields=["id"])
+            ids = {str(row["id"]) for row in rows}
+        try:
+            count, files = export_warc(
+                iter_captures(db, ids),
+                output,
+                export_info(db_path),
+                stdout=lambda: click.get_binary_stream("stdout"),
+            )
+        except OSError as exc:
+            raise click.ClickException(f"could not write {output}: {exc}") from None
+    where = f" in {len(files)} file(s): " + ", ".join(str(f) for f in files) if files else ""
+    click.echo(f"Exported {count} capture(s) as WARC records{where}.", err=True)
 
 
 def _write_jsonl(out: Any, rows: Iterator[dict[str, Any]]) -> int:

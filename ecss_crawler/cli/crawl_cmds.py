@@ -219,6 +219,13 @@ def crawl_options(func: Any) -> Any:
     help="With --incremental: also fetch archived articles not seen for this many days.",
 )
 @click.option(
+    "--warc",
+    "warc_dir",
+    type=click.Path(file_okay=False, writable=True),
+    help="Also write every fetched response as WARC/1.1 files (*.warc.gz) in this "
+    "directory (setting ECSS_WARC_DIR).",
+)
+@click.option(
     "--base-url",
     callback=_http_url,
     help="Site to crawl, e.g. https://ecss.com.eg/ or a local replica (default: the "
@@ -264,6 +271,7 @@ def crawl_command(
     sites_dir: str | None,
     incremental: bool,
     recheck_older_than: float | None,
+    warc_dir: str | None,
     db: str | None,
     categories: str | None,
     since: str | None,
@@ -287,6 +295,8 @@ def crawl_command(
     settings = project_settings(db, overrides)
     if sites_dir:
         settings.set("ECSS_SITES_DIR", sites_dir, priority="cmdline")
+    if warc_dir:
+        settings.set("ECSS_WARC_DIR", warc_dir, priority="cmdline")
     try:
         feed_on_stdout = add_cli_feeds(settings, output, overwrite_output)
     except ValueError as error:
