@@ -108,20 +108,35 @@ def _echo_json(value: Any) -> None:
 @filter_options
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--json", "as_json", is_flag=True, help="Print the results as a JSON array.")
+@click.option(
+    "--show-match",
+    is_flag=True,
+    help="Only print the FTS5 MATCH expression QUERY becomes (for sqlite-utils search or SQL).",
+)
 @db_option
-def search(query: str, limit: int, as_json: bool, db_path: Path, **options: Any) -> None:
+def search(
+    query: str, limit: int, as_json: bool, show_match: bool, db_path: Path, **options: Any
+) -> None:
     """Full-text search of titles, summaries and bodies, best match first.
 
     Words are ANDed; use "quoted phrases", OR, NOT and a trailing * for a
-    prefix. Arabic is matched with or without harakat and tatweel, and across
-    alef (أ إ آ ٱ), ya (ى) and ta marbuta (ة) spellings. English words are
-    stemmed (election finds elections).
+    prefix. Arabic is matched with or without harakat and tatweel, across
+    alef (أ إ آ ٱ), ya (ى) and ta marbuta (ة) spellings, and light-stemmed:
+    سياسة finds والسياسات and بالسياسة. English words are stemmed (election
+    finds elections).
 
     \b
     Examples:
       ecss-crawler search "water security" --lang en --since 2023-01-01
       ecss-crawler search "سد النهضة" --limit 5 --json
+      sqlite-utils search data/ecss.db articles "$(ecss-crawler search --show-match والسياسات)"
     """
+    if show_match:
+        try:
+            click.echo(queries.fts_query(query))
+        except queries.QueryError as exc:
+            raise click.ClickException(str(exc)) from None
+        return
     with _reader(db_path) as db:
         hits = queries.search(db, query, _filters(options), limit=limit)
     if as_json:
