@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Combining marks removed everywhere: Quranic annotation signs, harakat
 #: (fathatan … sukun, U+064B–U+0652), the extended marks U+0653–U+065F
@@ -80,6 +81,7 @@ MIN_STEM = 2
 _PARTICLE_ARTICLE = frozenset({"وال", "بال", "كال", "فال"})
 _ALEF = "\u0627"
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 def strip_marks(text: str) -> str:
@@ -124,6 +126,7 @@ def _strip_suffixes(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)  # distinct words are few (Zipf)
 def light_stem(word: str) -> str:
     """Light-stem one folded Arabic word (light10, plus a final-alef rule).
 
@@ -134,8 +137,10 @@ def light_stem(word: str) -> str:
     (written ``ملموسا`` once the tanween is gone) meets ``ملموس``, and
     ``روسيا`` meets ``روسي``. Non-Arabic words are returned unchanged.
     """
-    if not is_arabic(word):
-        return word
+    return _light_stem(word) if is_arabic(word) else word
+
+
+def _light_stem(word: str) -> str:
     word = _strip_suffixes(word[len(strippable_prefix(word)) :])
     if word.endswith(_ALEF) and len(word) > MIN_STEM + 1:
         word = _strip_suffixes(word[:-1])
@@ -153,7 +158,11 @@ def normalise(text: str | None) -> str:
     folded = fold(text)
     if not _ARABIC_LETTER.search(folded):
         return folded
-    return _WORD.sub(lambda m: light_stem(m.group()), folded)
+    return _WORD.sub(_stem_match, folded)
+
+
+def _stem_match(match: re.Match[str]) -> str:
+    return light_stem(match.group())
 
 
 def clitic_forms(word: str) -> list[str]:
@@ -174,9 +183,8 @@ def clitic_forms(word: str) -> list[str]:
 
 
 def dictionary_forms(stem: str) -> list[str]:
-    """Forms analysts type for a stem: with ta marbuta (either spelling) and the article."""
-    bases = [stem + "ة", stem + "ه"]
-    return [*bases, "ال" + stem, *("ال" + b for b in bases)]
+    """Forms analysts type for a stem: with ta marbuta, with the article, or both."""
+    return [stem + "ة", "ال" + stem, "ال" + stem + "ة"]
 
 
 def variant_tokens(*texts: str | None) -> str:
@@ -189,33 +197,35 @@ def variant_tokens(*texts: str | None) -> str:
     * the word as the article writes it (marks and tatweel dropped) or folded
       (``الارهاب`` for ``الإرهاب``, ``مكافحه`` for ``مكافحة``), with or without its
       leading clitics (``والسياسات``, ``السياسات``, ``سياسات``);
-    * its stem with ta marbuta, with or without the article (``سياسة``,
-      ``السياسة``, ``سياسه`` for ``والسياسات``). The bare stem itself is in the
-      analysed columns already.
+    * its stem with ta marbuta, with the article, or both (``سياسة``, ``السياس``,
+      ``السياسة`` for ``والسياسات``). The bare stem itself is in the analysed
+      columns already.
 
-    Forms equal to the word's stem are left out (the analysed columns hold it).
+    Forms equal to the word's stem are left out (the analysed columns hold it);
+    Arabic-Indic numbers are kept as written (``٢٠٢٤``; the analysed columns have ``2024``).
     """
     seen: dict[str, None] = {}
     for text in texts:
         stripped = strip_marks(text or "")
-        if not _ARABIC_LETTER.search(stripped):
+        if not _ARABIC_SCRIPT.search(stripped):
             continue  # e.g. any English text
         for word in dict.fromkeys(_WORD.findall(stripped)):
-            if not is_arabic(word):
-                continue
-            stem = light_stem(fold(word))
-            for form in _surface_forms(word, stem):
-                if form != stem:
-                    seen[form] = None
+            seen.update(dict.fromkeys(_word_variants(word)))
     return " ".join(seen)
 
 
-def _surface_forms(word: str, stem: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def _word_variants(word: str) -> tuple[str, ...]:
+    """The :func:`variant_tokens` of one word (marks already stripped)."""
+    folded = fold(word)
+    if folded == word and not is_arabic(word):
+        return ()  # e.g. English or ASCII digits: the analysed columns have them
+    stem = light_stem(folded)
     written = [word, *clitic_forms(word)]
     forms = written + [fold(w) for w in written]
-    if len(stem) > MIN_STEM:
+    if len(stem) > MIN_STEM and is_arabic(stem):
         forms += dictionary_forms(stem)
-    return forms
+    return tuple(form for form in dict.fromkeys(forms) if form != stem)
 
 
 def words(text: str) -> list[str]:
