@@ -356,7 +356,8 @@ def inflect_arabic(word: str, rng: random.Random) -> str:
     bare = word.removeprefix("ال")
     if bare.endswith("ة"):
         bare = bare[:-1]
-    return rng.choice(("", "و", "وال", "بال", "لل", "ال")) + bare + rng.choice(("", "ات", "ية", "ين"))
+    prefix = rng.choice(("", "و", "وال", "بال", "لل", "ال"))
+    return prefix + bare + rng.choice(("", "ات", "ية", "ين"))
 
 
 def paragraphs(words: list[str], rng: random.Random) -> str:

@@ -89,7 +89,7 @@ def form_id(form: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def table_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def table_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One article per stored form: English title, the form alone in an Arabic body."""
     path = tmp_path_factory.mktemp("arabic") / "ecss.db"
     with open_archive(path) as archive:
@@ -98,7 +98,7 @@ def table_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             archive.store_article(
                 make_arabic(1000 + n, title=f"Item {n}", summary="", body=f"نص {form} نص"), crawl
             )
-    yield path
+    return path
 
 
 def ecss_ids(path: Path, query: str) -> set[str]:
@@ -287,7 +287,7 @@ def test_prefix_and_phrase_queries(table_db: Path) -> None:
 
 
 @pytest.fixture
-def ranking(tmp_path: Path) -> Iterator[Path]:
+def ranking(tmp_path: Path) -> Path:
     path = tmp_path / "ecss.db"
     filler = " ".join(["تحليل"] * 40)
     with open_archive(path) as archive:
@@ -300,7 +300,7 @@ def ranking(tmp_path: Path) -> Iterator[Path]:
         )
         archive.store_article(make_article(3, title="Elections", body="Nothing else."), crawl)
         archive.store_article(make_article(4, title="Report", body="A word on an election."), crawl)
-    yield path
+    return path
 
 
 @pytest.mark.parametrize("query", ["سياسة", "السياسة", "سياسات", "بالسياسة"])

@@ -134,8 +134,7 @@ def _reanalyse_if_stale(db: sqlite_utils.Database) -> None:
     """An input from before :data:`ANALYSIS_MIGRATION` has search columns in the old
     analysis (copied with its rows): recompute them for its articles."""
     theirs = {
-        row[0]
-        for row in db.execute(f"SELECT name FROM {_SRC}.sqlite_master WHERE type = 'table'")
+        row[0] for row in db.execute(f"SELECT name FROM {_SRC}.sqlite_master WHERE type = 'table'")
     }
     if "_migrations" in theirs:
         done = {row[0] for row in db.execute(f"SELECT name FROM {_SRC}._migrations")}
