@@ -278,6 +278,9 @@ def test_prefix_and_phrase_queries(table_db: Path) -> None:
     assert fts_query("السيا*") == '("السيا"* OR "سيا"*)'
     assert fts_query("مكافح*") == '"مكافح"*'
     assert fts_query('"السياسة الخارجية"') == '"سياس خارج"'
+    assert fts_query("السيا* حسن") == '("السيا"* OR "سيا"*) AND "حسن"'
+    assert fts_query("حسن السيا* NOT dam") == '"حسن" AND ("السيا"* OR "سيا"*) NOT "dam"'
+    assert ecss_ids(table_db, "السيا* نص") == ecss_ids(table_db, "السيا*")
     sia = ecss_ids(table_db, "السيا*")
     assert {form_id("والسياسات"), form_id("بالسياسة"), form_id("سياسة")} <= sia
     siyasa = ("سياسة", "وسياسة", "بالسياسة", "كالسياسة", "فالسياسة", "للسياسة")

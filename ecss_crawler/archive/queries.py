@@ -111,6 +111,8 @@ def fts_query(text: str) -> str:
             tokens = arabic.words(arabic.normalise(phrase if phrase is not None else word))
             term = '"' + " ".join(tokens) + '"' if tokens else ""
         if term:
+            if parts and parts[-1] not in _OPERATORS and "(" in parts[-1] + term:
+                parts.append("AND")  # FTS5 has no implicit AND next to a (group)
             parts.append(term)
     while parts and parts[-1] in _OPERATORS:
         parts.pop()
