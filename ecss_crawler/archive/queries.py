@@ -23,6 +23,8 @@ from ecss_crawler.archive.records import EXPORT_FIELDS, JSON_FIELDS, row_to_reco
 from ecss_crawler.archive.store import url_variants
 
 _M2M_BY_FIELD = {field: (lookup, table) for lookup, table, field in M2M}
+#: Fewest letters a prefix query keeps after its clitic is removed (see _prefix_term).
+_MIN_BARE_PREFIX = 3
 _QUERY_PART = re.compile(r'"([^"]*)"?|(\S+)')
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
 _HL_OPEN, _HL_CLOSE = "\x02", "\x03"
@@ -135,8 +137,10 @@ def _prefix_term(raw: str) -> str:
 
     A prefix is not stemmed (``مكافح*`` must not lose letters), but ``السيا*``
     also tries ``سيا*`` so it meets the stems ``سياس``/``سياح`` in the analysed
-    columns as well as surface forms in ``search_variants``. Earlier words of
-    the same token (``water-sec*``) are analysed as usual.
+    columns as well as surface forms in ``search_variants`` (only when three
+    letters remain: a two-letter prefix expands to too many terms, and the
+    surface forms with the clitic are indexed anyway). Earlier words of the
+    same token (``water-sec*``) are analysed as usual.
     """
     tokens = arabic.words(arabic.fold(raw))
     if not tokens:
@@ -144,6 +148,8 @@ def _prefix_term(raw: str) -> str:
     head = [arabic.light_stem(token) for token in tokens[:-1]]
     last = tokens[-1]
     bare = last[len(arabic.strippable_prefix(last)) :] if arabic.is_arabic(last) else last
+    if len(bare) < _MIN_BARE_PREFIX:
+        bare = last  # "نف"* would expand to thousands of terms; "النف"* meets the surface forms
     phrases = ['"' + " ".join([*head, form]) + '"*' for form in dict.fromkeys([last, bare])]
     return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
 
