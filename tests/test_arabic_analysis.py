@@ -469,3 +469,52 @@ def test_merge_reanalyses_an_input_from_before_the_migration(tmp_path: Path) -> 
     assert row["search_body"] == arabic.normalise(row["body"])
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
     db.close()
+
+
+def test_migration_reanalyses_documents_indexed_the_old_way(tmp_path: Path) -> None:
+    """Documents (title + text) share the analysis; an archive that indexed them before
+    0004 (their migration may come first) is re-analysed too."""
+    path = tmp_path / "old.db"
+    build_old_archive(path)
+    db = connect(path)
+    db["documents"].create(
+        {
+            "sha256": str,
+            "title": str,
+            "text": str,
+            "search_title": str,
+            "search_text": str,
+            "search_variants": str,
+        },
+        pk="sha256",
+    )
+    db["documents"].enable_fts(
+        ["search_title", "search_text", "search_variants"], create_triggers=True
+    )
+    db["documents"].insert(
+        {
+            "sha256": "a",
+            "title": "تقرير",
+            "text": "عن والسياسات",
+            "search_title": "تقرير",
+            "search_text": "عن والسياسات",
+            "search_variants": "",
+        }
+    )
+    assert raw_fts(db, "documents_fts", "سياس") == []
+    assert migrate(db) == [ANALYSIS_MIGRATION]
+    assert raw_fts(db, "documents_fts", fts_query("سياسة")) == ["a"]
+    assert raw_fts(db, "documents_fts", "السياسات") == ["a"]  # a surface form, raw
+    db.execute("INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 1)")
+    db.close()
+
+
+def raw_fts(db: sqlite_utils.Database, fts: str, query: str) -> list[str]:
+    return [
+        row[0]
+        for row in db.execute(
+            f"SELECT d.sha256 FROM {fts} JOIN documents d ON d.rowid = {fts}.rowid"
+            f" WHERE {fts} MATCH ?",
+            [query],
+        )
+    ]

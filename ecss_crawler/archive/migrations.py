@@ -356,6 +356,39 @@ def _arabic_light_stem(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE IF EXISTS articles_fts")
     reanalyse_articles(db)
     _create_articles_fts(db, FTS_COLUMNS, FTS_WEIGHTS)
+    reanalyse_documents(db)
+
+
+#: ``documents`` search column <- :func:`~ecss_crawler.archive.records.search_columns` key.
+DOCUMENT_SEARCH_COLUMNS: dict[str, str] = {
+    "search_title": "search_title",
+    "search_text": "search_body",
+    "search_variants": "search_variants",
+}
+
+
+def reanalyse_documents(db: sqlite_utils.Database) -> int:
+    """Re-analyse the ``documents`` table's search columns, if the archive has one.
+
+    Documents (title + extracted text) are indexed through the same analysis as
+    articles, by a migration of their own that may have run before this one;
+    their FTS triggers re-index each updated row. Returns how many rows.
+    """
+    if "documents" not in db.table_names():
+        return 0
+    assignments = ", ".join(f'"{c}" = ?' for c in DOCUMENT_SEARCH_COLUMNS)
+    rows = db.execute("SELECT rowid, title, text FROM documents").fetchall()
+    for rowid, title, text in rows:
+        values = search_columns(title, None, text)
+        variants = " ".join(
+            filter(None, (values["search_title_variants"], values["search_variants"]))
+        )
+        values["search_variants"] = variants
+        db.execute(
+            f"UPDATE documents SET {assignments} WHERE rowid = ?",
+            [*(values[key] for key in DOCUMENT_SEARCH_COLUMNS.values()), rowid],
+        )
+    return len(rows)
 
 
 def reanalyse_articles(db: sqlite_utils.Database, where: str = "1") -> int:
