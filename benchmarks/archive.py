@@ -351,6 +351,15 @@ def decorate_arabic(word: str, rng: random.Random) -> str:
     return word[:middle] + "\u0640\u0640" + word[middle:]
 
 
+def inflect_arabic(word: str, rng: random.Random) -> str:
+    """The word with another clitic and suffix, as an analyst might type it (والسياسات)."""
+    bare = word.removeprefix("ال")
+    if bare.endswith("ة"):
+        bare = bare[:-1]
+    prefix = rng.choice(("", "و", "وال", "بال", "لل", "ال"))
+    return prefix + bare + rng.choice(("", "ات", "ية", "ين"))
+
+
 def paragraphs(words: list[str], rng: random.Random) -> str:
     out, start = [], 0
     while start < len(words):
@@ -404,6 +413,8 @@ def build_queries(seed: int, count: int) -> list[tuple[str, str, Filters]]:
         ("ar two words", lambda: f"{rng.choice(ARABIC_WORDS)} {rng.choice(ARABIC_WORDS)}", 0.07),
         ("ar with harakat", lambda: decorate_arabic(rng.choice(ARABIC_WORDS), rng), 0.08),
         ("ar variant spelling", lambda: rng.choice(ARABIC_WORDS).replace("أ", "ا"), 0.05),
+        ("ar inflected", lambda: inflect_arabic(rng.choice(ARABIC_WORDS), rng), 0.08),
+        ("ar prefix", lambda: rng.choice(ARABIC_WORDS)[:4] + "*", 0.04),
     ]
     filters = [
         ("+lang", lambda: Filters(lang=rng.choice(("en", "ar")))),

@@ -490,7 +490,7 @@ def test_upgrade_from_older_schema(db_path: Path) -> None:
     db.execute(
         "INSERT INTO articles (id, site, url, title, content_hash, first_seen, last_seen,"
         " last_changed, search_title, search_body) VALUES"
-        " ('ecss:9', 'ecss', 'u9', 'Old', 'h', 't', 't', 't', 'old dam title', 'old body')"
+        " ('ecss:9', 'ecss', 'u9', 'Old dam title', 'h', 't', 't', 't', 'old dam title', 'body')"
     )
     assert "articles_fts" not in db.table_names()
     applied = migrate(db)

@@ -9,7 +9,7 @@ atomic units as articles. Rules (see docs/data-model.md, "documents"):
 * a URL that now serves other bytes points at the new document; the old one is
   kept (nothing is deleted or overwritten);
 * the search columns are made by the very function that makes the articles'
-  (:func:`~ecss_crawler.archive.records.record_to_columns`), so documents get
+  (:func:`~ecss_crawler.archive.records.document_search_columns`), so documents get
   whatever Arabic normalisation and analysis articles get.
 """
 
@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any, Literal
 
 from ecss_crawler.archive import hashing
-from ecss_crawler.archive.records import record_to_columns
+from ecss_crawler.archive.records import document_search_columns
 
 DocumentOutcome = Literal["new", "changed", "linked", "unchanged"]
 DOCUMENT_ENCODING = "zlib"
@@ -42,16 +42,6 @@ class DocumentResult:
     outcome: DocumentOutcome
     sha256: str
     linked_articles: int = 0
-
-
-def document_search_columns(title: str | None, text: str | None) -> dict[str, str]:
-    """The hidden FTS columns of a document, built exactly as an article's are."""
-    columns = record_to_columns({"title": title, "summary": None, "body": text})
-    return {
-        "search_title": columns["search_title"],
-        "search_text": columns["search_body"],
-        "search_variants": columns["search_variants"],
-    }
 
 
 class DocumentStore:

@@ -38,7 +38,7 @@ from typing import Any
 import sqlite_utils
 
 from ecss_crawler.archive.db import ArchiveError, connect
-from ecss_crawler.archive.migrations import M2M, migrate
+from ecss_crawler.archive.migrations import ANALYSIS_MIGRATION, M2M, migrate, reanalyse_articles
 from ecss_crawler.archive.records import row_to_record
 
 #: Natural key of a crawl (its id is local to each archive).
@@ -123,6 +123,7 @@ def _merge_one(db: sqlite_utils.Database, source: Path) -> InputStats:
             stats.failures = _merge_failures(db)
             _merge_sites(db)
             _merge_documents(db)
+            _reanalyse_if_stale(db)
             _drop_temp_tables(db)
             conn.execute("COMMIT")
         except BaseException:
@@ -132,6 +133,19 @@ def _merge_one(db: sqlite_utils.Database, source: Path) -> InputStats:
     finally:
         conn.execute(f"DETACH DATABASE {_SRC}")
     return stats
+
+
+def _reanalyse_if_stale(db: sqlite_utils.Database) -> None:
+    """An input from before :data:`ANALYSIS_MIGRATION` has search columns in the old
+    analysis (copied with its rows): recompute them for its articles."""
+    theirs = {
+        row[0] for row in db.execute(f"SELECT name FROM {_SRC}.sqlite_master WHERE type = 'table'")
+    }
+    if "_migrations" in theirs:
+        done = {row[0] for row in db.execute(f"SELECT name FROM {_SRC}._migrations")}
+        if ANALYSIS_MIGRATION in done:
+            return
+    reanalyse_articles(db, f"id IN (SELECT id FROM {_SRC}.articles)")
 
 
 def _check_source(db: sqlite_utils.Database) -> None:

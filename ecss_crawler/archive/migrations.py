@@ -18,17 +18,28 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from ecss_crawler.archive.db import ArchiveError, utcnow
+from ecss_crawler.archive.records import document_search_columns, search_columns
 
 MIGRATIONS_TABLE = "_migrations"
+#: The last migration that changed how the search columns are computed: an archive
+#: without it (e.g. an input to ``merge``) holds search columns in an older analysis.
+ANALYSIS_MIGRATION = "0004_arabic_light_stem"
 
-#: FTS5 columns on ``articles`` (hidden, normalised copies; see ``arabic.py``).
-FTS_COLUMNS: tuple[str, ...] = ("search_title", "search_summary", "search_body", "search_variants")
-#: Porter stemming for English on top of unicode61; Arabic tokens pass through unstemmed.
+#: FTS5 columns on ``articles`` (hidden, analysed copies; see ``arabic.py``), since
+#: ``0004_arabic_light_stem``: analysed title, summary, body; surface forms of the
+#: summary and body words, then of the title words, for raw (un-analysed) queries.
+FTS_COLUMNS: tuple[str, ...] = (
+    "search_title",
+    "search_summary",
+    "search_body",
+    "search_variants",
+    "search_title_variants",
+)
+#: Porter stemming for English on top of unicode61; Arabic is light-stemmed before
+#: it reaches the index (the Porter step leaves non-ASCII tokens alone).
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
-#: bm25 weights per FTS column: a hit in the title counts most.
-FTS_WEIGHTS: tuple[float, ...] = (10.0, 4.0, 1.0, 1.0)
-#: The index's default ``rank`` (used by ``sqlite-utils search``).
-FTS_RANK = f"bm25({', '.join(map(str, FTS_WEIGHTS))})"
+#: bm25 weights per FTS column: a hit in the title (analysed or as typed) counts most.
+FTS_WEIGHTS: tuple[float, ...] = (10.0, 4.0, 1.0, 1.0, 10.0)
 #: The many-to-many lookups: (lookup table, m2m table, Article field).
 M2M: tuple[tuple[str, str, str], ...] = (
     ("authors", "articles_authors", "authors"),
@@ -272,17 +283,27 @@ def _create_captures(db: sqlite_utils.Database) -> None:
 
 @migration("0002_articles_fts")
 def _articles_fts(db: sqlite_utils.Database) -> None:
-    """FTS5 over the normalised title/summary/body (+ spelling variants), trigger-synced.
+    """FTS5 over the normalised title/summary/body (+ spelling variants), trigger-synced."""
+    _create_articles_fts(
+        db, ("search_title", "search_summary", "search_body", "search_variants"), (10, 4, 1, 1)
+    )
+
+
+def _create_articles_fts(
+    db: sqlite_utils.Database, columns: tuple[str, ...], weights: tuple[float, ...]
+) -> None:
+    """``articles_fts`` over ``columns``, its triggers and its default bm25 ``rank``.
 
     Set up with sqlite-utils' ``enable_fts`` so ``sqlite-utils search`` and
-    Datasette find it; then the update trigger is narrowed to the indexed
-    columns, so a re-crawl that only bumps ``last_seen`` does not re-index the body.
+    Datasette find it (existing rows are indexed); then the update trigger is
+    narrowed to the indexed columns, so a re-crawl that only bumps ``last_seen``
+    does not re-index the body.
     """
     articles = db.table("articles")
-    articles.enable_fts(list(FTS_COLUMNS), tokenize=FTS_TOKENIZE, create_triggers=True)
-    cols = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
-    old = ", ".join(f'old."{c}"' for c in FTS_COLUMNS)
-    new = ", ".join(f'new."{c}"' for c in FTS_COLUMNS)
+    articles.enable_fts(list(columns), tokenize=FTS_TOKENIZE, create_triggers=True)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    old = ", ".join(f'old."{c}"' for c in columns)
+    new = ", ".join(f'new."{c}"' for c in columns)
     db.executescript(
         textwrap.dedent(f"""
         DROP TRIGGER "articles_au";
@@ -293,7 +314,8 @@ def _articles_fts(db: sqlite_utils.Database) -> None:
         END;
         """)
     )
-    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [FTS_RANK])
+    rank = f"bm25({', '.join(str(float(w)) for w in weights)})"
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [rank])
 
 
 @migration("0003_articles_flat_view")
@@ -317,6 +339,67 @@ def _articles_flat(db: sqlite_utils.Database) -> None:
         FROM articles a
         """).strip(),
     )
+
+
+@migration(ANALYSIS_MIGRATION)
+def _arabic_light_stem(db: sqlite_utils.Database) -> None:
+    """Arabic light stemming: re-analyse the search columns, index them once.
+
+    Adds ``search_title_variants`` (so a raw query's title hit outranks a body
+    mention), recomputes every article's ``search_*`` columns from its title,
+    summary and body, and re-creates ``articles_fts`` over :data:`FTS_COLUMNS`
+    (one indexing pass). No other column or table changes.
+    """
+    db.execute('ALTER TABLE articles ADD COLUMN "search_title_variants" TEXT')
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f'DROP TRIGGER IF EXISTS "{trigger}"')
+    db.execute("DROP TABLE IF EXISTS articles_fts")
+    reanalyse_articles(db)
+    _create_articles_fts(db, FTS_COLUMNS, FTS_WEIGHTS)
+    reanalyse_documents(db)
+
+
+def reanalyse_documents(db: sqlite_utils.Database) -> int:
+    """Re-analyse the ``documents`` table's search columns, if the archive has one.
+
+    Documents (title + extracted text) are indexed through the same analysis as
+    articles, by a migration of their own that may have run before this one;
+    their FTS triggers re-index each updated row. Returns how many rows.
+    """
+    if "documents" not in db.table_names():
+        return 0
+    rows = db.execute("SELECT rowid, title, text FROM documents").fetchall()
+    for rowid, title, text in rows:
+        values = document_search_columns(title, text)
+        assignments = ", ".join(f'"{column}" = ?' for column in values)
+        db.execute(f"UPDATE documents SET {assignments} WHERE rowid = ?", [*values.values(), rowid])
+    return len(rows)
+
+
+def reanalyse_articles(db: sqlite_utils.Database, where: str = "1") -> int:
+    """Recompute the ``search_*`` columns of the articles ``where`` selects; return how many.
+
+    Reads in slices of 500 rows (a large archive is never all in memory). With
+    the FTS triggers in place each update re-indexes its row; run it inside a
+    transaction. ``where`` is SQL on ``articles`` from the caller, never user input.
+    """
+    count, last = 0, -1
+    assignments = ", ".join(f'"{c}" = ?' for c in FTS_COLUMNS)
+    while True:
+        rows = db.execute(
+            f"SELECT rowid, title, summary, body FROM articles WHERE rowid > ? AND ({where})"
+            " ORDER BY rowid LIMIT 500",
+            [last],
+        ).fetchall()
+        if not rows:
+            return count
+        for rowid, title, summary, body in rows:
+            values = search_columns(title, summary, body)
+            db.execute(
+                f"UPDATE articles SET {assignments} WHERE rowid = ?",
+                [*(values[c] for c in FTS_COLUMNS), rowid],
+            )
+        count, last = count + len(rows), rows[-1][0]
 
 
 #: FTS5 columns on ``documents`` (hidden, normalised like the articles' search columns).

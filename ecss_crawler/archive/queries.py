@@ -23,6 +23,8 @@ from ecss_crawler.archive.records import EXPORT_FIELDS, JSON_FIELDS, row_to_reco
 from ecss_crawler.archive.store import url_variants
 
 _M2M_BY_FIELD = {field: (lookup, table) for lookup, table, field in M2M}
+#: Fewest letters a prefix query keeps after its clitic is removed (see _prefix_term).
+_MIN_BARE_PREFIX = 3
 _QUERY_PART = re.compile(r'"([^"]*)"?|(\S+)')
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
 _HL_OPEN, _HL_CLOSE = "\x02", "\x03"
@@ -119,12 +121,14 @@ class Filters:
 
 
 def fts_query(text: str) -> str:
-    """Turn what a person typed into a safe FTS5 query over the normalised index.
+    """Turn what a person typed into a safe FTS5 query over the analysed index.
 
-    Words are normalised (see :mod:`~ecss_crawler.archive.arabic`) and quoted,
-    so punctuation can never be FTS syntax; ``"quoted phrases"``, a trailing
-    ``*`` (prefix) and the operators ``OR``/``AND``/``NOT`` keep their meaning.
-    Words are ANDed by default.
+    Words are analysed like the index (letters folded, Arabic light-stemmed,
+    see :mod:`~ecss_crawler.archive.arabic`) and quoted, so punctuation can
+    never be FTS syntax; ``"quoted phrases"``, a trailing ``*`` (prefix) and the
+    operators ``OR``/``AND``/``NOT`` keep their meaning. Words are ANDed by default.
+    The result names no column, so it works on any table indexed through
+    :mod:`~ecss_crawler.archive.arabic` (and as Datasette's ``escape_fts``).
     """
     parts: list[str] = []
     for match in _QUERY_PART.finditer(text):
@@ -133,16 +137,51 @@ def fts_query(text: str) -> str:
             if parts and parts[-1] not in _OPERATORS:
                 parts.append(word)
             continue
-        prefix = word is not None and word.endswith("*")
-        raw = phrase if phrase is not None else (word or "").rstrip("*")
-        tokens = arabic.words(arabic.normalise(raw))
-        if tokens:
-            parts.append('"' + " ".join(tokens) + '"' + ("*" if prefix else ""))
+        if word is not None and word.endswith("*"):
+            term = _prefix_term(word.rstrip("*"))
+        else:
+            tokens = arabic.words(arabic.normalise(phrase if phrase is not None else word))
+            term = '"' + " ".join(tokens) + '"' if tokens else ""
+        if term:
+            if parts and parts[-1] not in _OPERATORS and "(" in parts[-1] + term:
+                parts.append("AND")  # FTS5 has no implicit AND next to a (group)
+            parts.append(term)
     while parts and parts[-1] in _OPERATORS:
         parts.pop()
     if not parts:
         raise QueryError(f"nothing to search for in {text!r}")
     return " ".join(parts)
+
+
+def match_expression(text: str | None) -> str:
+    """:func:`fts_query` as an SQL function (``ecss_match``, Datasette's ``escape_fts``):
+    a query with nothing to search for becomes ``""``, which matches nothing."""
+    try:
+        return fts_query(text or "")
+    except QueryError:
+        return '""'
+
+
+def _prefix_term(raw: str) -> str:
+    """``word*``: the folded word as a prefix, also without its clitic prefix.
+
+    A prefix is not stemmed (``مكافح*`` must not lose letters), but ``السيا*``
+    also tries ``سيا*`` so it meets the stems ``سياس``/``سياح`` in the analysed
+    columns as well as surface forms in ``search_variants`` (only when three
+    letters remain: a two-letter prefix expands to too many terms, and the
+    surface forms with the clitic are indexed anyway). Earlier words of the
+    same token (``water-sec*``) are analysed as usual.
+    """
+    tokens = arabic.words(arabic.fold(raw))
+    if not tokens:
+        return ""
+    head = [arabic.light_stem(token) for token in tokens[:-1]]
+    last = tokens[-1]
+    bare = last[len(arabic.strippable_prefix(last)) :] if arabic.is_arabic(last) else last
+    if len(bare) < _MIN_BARE_PREFIX:
+        bare = last  # "نف"* would expand to thousands of terms; "النف"* meets the surface forms
+    phrases = ['"' + " ".join([*head, form]) + '"*' for form in dict.fromkeys([last, bare])]
+    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
 
 
 def search(

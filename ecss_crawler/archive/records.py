@@ -94,13 +94,32 @@ def record_to_columns(record: Mapping[str, Any]) -> dict[str, Any]:
         else:
             columns[name] = value
     columns["year"] = year_of(record.get("published"))
-    columns["search_title"] = arabic.normalise(record.get("title"))
-    columns["search_summary"] = arabic.normalise(record.get("summary"))
-    columns["search_body"] = arabic.normalise(record.get("body"))
-    columns["search_variants"] = arabic.variant_tokens(
-        record.get("title"), record.get("summary"), record.get("body")
-    )
+    columns.update(search_columns(record.get("title"), record.get("summary"), record.get("body")))
     return columns
+
+
+def search_columns(title: str | None, summary: str | None, body: str | None) -> dict[str, str]:
+    """The hidden full-text columns: analysed title/summary/body, and surface forms
+    for raw queries (summary and body in one column, the title in its own)."""
+    return {
+        "search_title": arabic.normalise(title),
+        "search_summary": arabic.normalise(summary),
+        "search_body": arabic.normalise(body),
+        "search_variants": arabic.variant_tokens(summary, body),
+        "search_title_variants": arabic.variant_tokens(title),
+    }
+
+
+def document_search_columns(title: str | None, text: str | None) -> dict[str, str]:
+    """The hidden FTS columns of a document (title and text), analysed exactly as an
+    article's are; the title's surface forms join the one variants column documents have."""
+    columns = search_columns(title, None, text)
+    variants = (columns["search_title_variants"], columns["search_variants"])
+    return {
+        "search_title": columns["search_title"],
+        "search_text": columns["search_body"],
+        "search_variants": " ".join(filter(None, variants)),
+    }
 
 
 def row_to_record(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -72,6 +72,7 @@ _CONTENT_COLUMNS: tuple[str, ...] = (
     "search_summary",
     "search_body",
     "search_variants",
+    "search_title_variants",
 )
 
 

@@ -115,24 +115,43 @@ def _echo_json(value: Any) -> None:
 @click.option(
     "--no-documents", is_flag=True, help="Search articles only, not the text of their documents."
 )
+@click.option(
+    "--show-match",
+    is_flag=True,
+    help="Only print the FTS5 MATCH expression QUERY becomes (for sqlite-utils search or SQL).",
+)
 @db_option
 def search(
-    query: str, limit: int, as_json: bool, no_documents: bool, db_path: Path, **options: Any
+    query: str,
+    limit: int,
+    as_json: bool,
+    no_documents: bool,
+    show_match: bool,
+    db_path: Path,
+    **options: Any,
 ) -> None:
     """Full-text search of titles, summaries, bodies and linked documents, best match first.
 
     A match in a document (PDF, DOCX) is shown with the article that links it.
 
     Words are ANDed; use "quoted phrases", OR, NOT and a trailing * for a
-    prefix. Arabic is matched with or without harakat and tatweel, and across
-    alef (أ إ آ ٱ), ya (ى) and ta marbuta (ة) spellings. English words are
-    stemmed (election finds elections).
+    prefix. Arabic is matched with or without harakat and tatweel, across
+    alef (أ إ آ ٱ), ya (ى) and ta marbuta (ة) spellings, and light-stemmed:
+    سياسة finds والسياسات and بالسياسة. English words are stemmed (election
+    finds elections).
 
     \b
     Examples:
       ecss-crawler search "water security" --lang en --since 2023-01-01
       ecss-crawler search "سد النهضة" --limit 5 --json
+      sqlite-utils search data/ecss.db articles "$(ecss-crawler search --show-match والسياسات)"
     """
+    if show_match:
+        try:
+            click.echo(queries.fts_query(query))
+        except queries.QueryError as exc:
+            raise click.ClickException(str(exc)) from None
+        return
     with _reader(db_path) as db:
         hits = queries.search(db, query, _filters(options), limit=limit, documents=not no_documents)
     if as_json:
