@@ -29,7 +29,7 @@ from ecss_crawler.items import Article
 from ecss_crawler.sites import SiteProfile, profile_for, theme_for_page
 
 #: Bumped whenever extraction output may change; stored with every record.
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 SHORT_BODY_WORDS = 50
 
 __all__ = [
