@@ -292,30 +292,36 @@ def _articles_fts(db: sqlite_utils.Database) -> None:
 def _create_articles_fts(
     db: sqlite_utils.Database, columns: tuple[str, ...], weights: tuple[float, ...]
 ) -> None:
-    """``articles_fts`` over ``columns``, its triggers and its default bm25 ``rank``.
+    """``articles_fts`` over ``columns`` (see :func:`_create_fts`)."""
+    _create_fts(db, "articles", columns, weights)
+
+
+def _create_fts(
+    db: sqlite_utils.Database, table: str, columns: tuple[str, ...], weights: tuple[float, ...]
+) -> None:
+    """``<table>_fts`` over ``columns``, its triggers and its default bm25 ``rank``.
 
     Set up with sqlite-utils' ``enable_fts`` so ``sqlite-utils search`` and
     Datasette find it (existing rows are indexed); then the update trigger is
     narrowed to the indexed columns, so a re-crawl that only bumps ``last_seen``
-    does not re-index the body.
+    does not re-index the text. ``table`` is one of ours, never user input.
     """
-    articles = db.table("articles")
-    articles.enable_fts(list(columns), tokenize=FTS_TOKENIZE, create_triggers=True)
+    db.table(table).enable_fts(list(columns), tokenize=FTS_TOKENIZE, create_triggers=True)
     cols = ", ".join(f'"{c}"' for c in columns)
     old = ", ".join(f'old."{c}"' for c in columns)
     new = ", ".join(f'new."{c}"' for c in columns)
     db.executescript(
         textwrap.dedent(f"""
-        DROP TRIGGER "articles_au";
-        CREATE TRIGGER "articles_au" AFTER UPDATE OF {cols} ON "articles" BEGIN
-          INSERT INTO "articles_fts" ("articles_fts", rowid, {cols})
+        DROP TRIGGER "{table}_au";
+        CREATE TRIGGER "{table}_au" AFTER UPDATE OF {cols} ON "{table}" BEGIN
+          INSERT INTO "{table}_fts" ("{table}_fts", rowid, {cols})
             VALUES('delete', old.rowid, {old});
-          INSERT INTO "articles_fts" (rowid, {cols}) VALUES (new.rowid, {new});
+          INSERT INTO "{table}_fts" (rowid, {cols}) VALUES (new.rowid, {new});
         END;
         """)
     )
     rank = f"bm25({', '.join(str(float(w)) for w in weights)})"
-    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [rank])
+    db.execute(f"INSERT INTO {table}_fts ({table}_fts, rank) VALUES ('rank', ?)", [rank])
 
 
 @migration("0003_articles_flat_view")
@@ -465,23 +471,7 @@ def _documents(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
     )
     db.table("document_links").create_index(["url"])
-    documents = db.table("documents")
-    documents.enable_fts(list(DOCUMENT_FTS_COLUMNS), tokenize=FTS_TOKENIZE, create_triggers=True)
-    cols = ", ".join(f'"{c}"' for c in DOCUMENT_FTS_COLUMNS)
-    old = ", ".join(f'old."{c}"' for c in DOCUMENT_FTS_COLUMNS)
-    new = ", ".join(f'new."{c}"' for c in DOCUMENT_FTS_COLUMNS)
-    db.executescript(
-        textwrap.dedent(f"""
-        DROP TRIGGER "documents_au";
-        CREATE TRIGGER "documents_au" AFTER UPDATE OF {cols} ON "documents" BEGIN
-          INSERT INTO "documents_fts" ("documents_fts", rowid, {cols})
-            VALUES('delete', old.rowid, {old});
-          INSERT INTO "documents_fts" (rowid, {cols}) VALUES (new.rowid, {new});
-        END;
-        """)
-    )
-    rank = f"bm25({', '.join(map(str, DOCUMENT_FTS_WEIGHTS))})"
-    db.execute("INSERT INTO documents_fts (documents_fts, rank) VALUES ('rank', ?)", [rank])
+    _create_fts(db, "documents", DOCUMENT_FTS_COLUMNS, DOCUMENT_FTS_WEIGHTS)
     db.create_view(
         "documents_flat",
         textwrap.dedent("""

@@ -398,10 +398,14 @@ def _window(text: str, spans: Sequence[tuple[int, int]], flags: Sequence[bool], 
 
 def check_fields(fields: Iterable[str]) -> list[str]:
     """Validate export field names against the allow-list."""
+    return _allowed_fields(fields, EXPORT_FIELDS, "field")
+
+
+def _allowed_fields(fields: Iterable[str], allowed: Sequence[str], what: str) -> list[str]:
     chosen = list(fields)
-    unknown = [f for f in chosen if f not in EXPORT_FIELDS]
+    unknown = [f for f in chosen if f not in allowed]
     if unknown:
-        raise QueryError(f"unknown field(s): {', '.join(unknown)}")
+        raise QueryError(f"unknown {what}(s): {', '.join(unknown)}")
     return chosen
 
 
@@ -440,11 +444,7 @@ def iter_articles(
 
 def check_document_fields(fields: Iterable[str]) -> list[str]:
     """Validate document export field names against the allow-list."""
-    chosen = list(fields)
-    unknown = [f for f in chosen if f not in DOCUMENT_EXPORT_FIELDS]
-    if unknown:
-        raise QueryError(f"unknown document field(s): {', '.join(unknown)}")
-    return chosen
+    return _allowed_fields(fields, DOCUMENT_EXPORT_FIELDS, "document field")
 
 
 def iter_documents(
