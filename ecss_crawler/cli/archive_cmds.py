@@ -46,7 +46,8 @@ def db_option(fn: F) -> F:
     )(fn)
 
 
-def _validate_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+def validate_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A ``YYYY-MM-DD`` option (a bad one is a usage error, exit 2)."""
     if value is None:
         return None
     try:
@@ -68,10 +69,10 @@ def filter_options(fn: F) -> F:
         click.option("--category", help="Only this category (exact; % = any)."),
         click.option("--tag", help="Only this tag (exact; % = any)."),
         click.option(
-            "--since", callback=_validate_date, metavar="YYYY-MM-DD", help="Published on/after."
+            "--since", callback=validate_date, metavar="YYYY-MM-DD", help="Published on/after."
         ),
         click.option(
-            "--until", callback=_validate_date, metavar="YYYY-MM-DD", help="Published on/before."
+            "--until", callback=validate_date, metavar="YYYY-MM-DD", help="Published on/before."
         ),
     ]
     for option in reversed(options):

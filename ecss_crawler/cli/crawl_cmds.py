@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import click
 
+from ecss_crawler.cli.archive_cmds import validate_date
 from ecss_crawler.cli.output import (
     announce_log,
     choose_output,
@@ -154,15 +154,6 @@ def _http_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     return value
 
 
-def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date") from None
-
-
 def crawl_options(func: Any) -> Any:
     """Options shared by ``crawl`` and ``demo``."""
     options = [
@@ -172,7 +163,7 @@ def crawl_options(func: Any) -> Any:
         click.option("--categories", help="Comma-separated category slugs: only these are walked."),
         click.option(
             "--since",
-            callback=_iso_date,
+            callback=validate_date,
             help="YYYY-MM-DD: stop paging a listing once a whole page is older.",
         ),
         click.option("--max-articles", type=int, help="Stop after scheduling this many articles."),

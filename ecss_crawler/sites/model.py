@@ -11,18 +11,11 @@ import re
 from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
+from ecss_crawler.items import CONTENT_FIELDS
+
 #: Fields a profile may declare as shown (``true``) or never shown (``false``) by its site.
 #: The layout alarm watches these (see :mod:`ecss_crawler.monitoring`).
-EXPECTABLE_FIELDS: tuple[str, ...] = (
-    "title",
-    "authors",
-    "published",
-    "modified",
-    "categories",
-    "tags",
-    "summary",
-    "body",
-)
+EXPECTABLE_FIELDS: tuple[str, ...] = CONTENT_FIELDS
 
 #: A theme name that means "detect the theme from each page's markup".
 AUTO_THEME = "auto"
