@@ -44,8 +44,9 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from ecss_crawler.archive.lookup import ArchiveReader, Known
+from ecss_crawler.discovery import NextPage, SitemapVouch
 from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_from_selector, parse_html
-from ecss_crawler.extract.listing import Card, category_links, parse_listing
+from ecss_crawler.extract.listing import Card, Listing, category_links, parse_listing
 from ecss_crawler.extract.urls import (
     clean_url,
     is_never_follow,
@@ -70,6 +71,8 @@ DEFAULT_BASE_URL = "https://en.ecss.com.eg/"
 KIND = "ecss_kind"
 _SITEMAP_CANDIDATES = ("wp-sitemap.xml", "sitemap_index.xml")
 _GONE = (404, 410)
+#: Sitemaps go first: once they are read, listings that repeat them stop paging.
+_SITEMAP_PRIORITY = 30
 ArticleItem = CapturedArticle | PageFailure | ArticleUnchanged | ArticleGone
 
 
@@ -112,6 +115,8 @@ class EcssSpider(scrapy.Spider):
         self.sitemap_keys: set[int] | None = None
         self.sitemaps_complete = True
         self.removal_checked = False
+        #: Whether the sitemaps list every article (then listings stop paging early).
+        self.vouch = SitemapVouch(None)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> EcssSpider:
@@ -140,6 +145,7 @@ class EcssSpider(scrapy.Spider):
         whole_site = not (self.category_slugs or self.max_articles or self.since)
         if whole_site and not resumed:
             self.sitemap_keys = set()  # a resumed crawl has not read every sitemap
+            self.vouch = SitemapVouch(self.sitemap_keys)
 
     def close_reader(self) -> None:
         """Close the read-only archive connection at the end of the crawl."""
@@ -172,7 +178,7 @@ class EcssSpider(scrapy.Spider):
             callback=self.parse_robots,
             errback=self.sitemap_fallback,
             meta={KIND: "robots", "handle_httpstatus_all": True},
-            priority=5,
+            priority=_SITEMAP_PRIORITY,
         )
 
     def _default_sitemaps(self) -> list[str]:
@@ -200,46 +206,62 @@ class EcssSpider(scrapy.Spider):
         yield from self._sitemap_requests(self._default_sitemaps())
 
     def _sitemap_requests(
-        self, urls: Iterable[str], optional: bool = True, priority: int = 5
+        self, urls: Iterable[str], optional: bool = True
     ) -> Iterator[scrapy.Request]:
-        """``optional``: guessed locations, which may well not exist."""
+        """``optional``: guessed locations, which may well not exist. Each sitemap is
+        requested once."""
         for url in urls:
+            if not self.vouch.request(url_key(url)):
+                continue
             yield scrapy.Request(
                 url,
                 callback=self.parse_sitemap,
                 errback=self.sitemap_failed,
                 meta={KIND: "sitemap", "ecss_optional": optional},
-                priority=priority,
+                priority=_SITEMAP_PRIORITY,
             )
 
     def sitemap_failed(self, failure: Failure) -> None:
         """A named sitemap that fails makes absence from the sitemaps prove nothing."""
         request = failure.request  # type: ignore[attr-defined]
-        if not request.meta.get("ecss_optional"):
+        optional = bool(request.meta.get("ecss_optional"))
+        if not optional:
             self.sitemaps_complete = False
+        self.vouch.answered(url_key(_listed_url(request)), ok=optional)
         logger.debug("Sitemap request failed: %s (%s)", request.url, failure.getErrorMessage())
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Sitemap index: follow post and category sitemaps. URL set: articles or listings."""
+        key = url_key(_first_url(response.meta, response.url))
         try:
             sitemap = Sitemap(response.body)
         except Exception:  # lxml raises several types on garbage
             logger.warning("Unreadable sitemap %s", response.url)
             self.sitemaps_complete = False
+            self.vouch.answered(key, ok=False)
             return
         entries = [entry for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
-            for entry in entries:
-                if same_site(entry["loc"], self.base_url) and _wanted_sitemap(entry["loc"]):
-                    # Post sitemaps last: by then the listings have scheduled nearly every
-                    # article, so their entries are duplicates the scheduler drops at once
-                    # instead of thousands of requests queued in memory.
-                    late = not _is_category_sitemap(entry["loc"])
-                    yield from self._sitemap_requests(
-                        [entry["loc"]], optional=False, priority=-10 if late else 5
-                    )
+            wanted = [
+                entry["loc"]
+                for entry in entries
+                if same_site(entry["loc"], self.base_url) and _wanted_sitemap(entry["loc"])
+            ]
+            requests = list(self._sitemap_requests(wanted, optional=False))
+            self.vouch.answered(key, ok=True)
+            yield from requests
             return
         taxonomy = _is_category_sitemap(response.url)
+        if not taxonomy:
+            self.vouch.read_post_url_set()
+        yield from self._sitemap_entries(entries, taxonomy)
+        self.vouch.answered(key, ok=True)
+        yield from self._resume_listings()
+
+    def _sitemap_entries(
+        self, entries: list[dict[str, Any]], taxonomy: bool
+    ) -> Iterator[scrapy.Request]:
+        """Listing requests for a category sitemap, article requests for a post sitemap."""
         for entry in entries:
             url = entry["loc"]
             if not self._allowed(url):
@@ -289,13 +311,33 @@ class EcssSpider(scrapy.Spider):
             if request is not None:
                 yield request
         yield from self._category_requests(sel, response.url)
-        yield from self._next_listing(
-            response,
-            listing.next_url,
-            listing.scripted_pagination,
-            has_cards=bool(listing.cards),
-            all_old=bool(listing.cards) and (not fresh or unchanged == len(listing.cards)),
-        )
+        all_old = bool(listing.cards) and (not fresh or unchanged == len(listing.cards))
+        next_page = self._next_listing(response, listing, all_old)
+        if next_page is not None and self._sitemaps_vouch_for(listing.cards):
+            self.vouch.stop(next_page)
+            self.crawler.stats.inc_value("ecss/listings_stopped_by_sitemaps")
+            return
+        if next_page is not None:
+            yield self._page_request(next_page)
+        yield from self._resume_listings()
+
+    def _sitemaps_vouch_for(self, cards: list[Card]) -> bool:
+        """Every card of this page is listed by the (complete) sitemaps: the pages after
+        it cannot lead to an article not already scheduled."""
+        keys = [_short_key(card.url) for card in cards if self._allowed(card.url)]
+        return self.vouch.vouches_for(keys)
+
+    def _resume_listings(self) -> Iterator[scrapy.Request]:
+        """The sitemaps turned out to miss articles: every stopped listing goes on."""
+        stopped = self.vouch.resume()
+        if stopped:
+            logger.info(
+                "The sitemaps miss articles the listings show; %d stopped listings resume",
+                len(stopped),
+            )
+            self.crawler.stats.set_value("ecss/sitemaps_incomplete", True)
+        for page in stopped:
+            yield self._page_request(page)
 
     def _count_first_page(self, response: Response, has_cards: bool) -> None:
         """First pages of listings that show no cards: evidence for the layout-break alarm."""
@@ -309,24 +351,28 @@ class EcssSpider(scrapy.Spider):
             if len(samples) < 5:
                 stats.set_value("ecss/missing/listing", [*samples, response.url])
 
-    def _next_listing(
-        self,
-        response: Response,
-        next_url: str | None,
-        scripted: bool,
-        has_cards: bool,
-        all_old: bool,
-    ) -> Iterator[scrapy.Request]:
+    def _next_listing(self, response: Response, listing: Listing, all_old: bool) -> NextPage | None:
+        """The listing's next page, if it has one worth asking for.
+
+        Where the theme paginates by script, ``/page/N/`` is probed while pages are full:
+        a page with fewer cards than the first is the last one.
+        """
         if all_old or self._budget_spent():
-            return
+            return None
         page = listing_page_number(response.url)
-        if next_url and self._allowed(next_url):
-            yield self._listing_request(
-                next_url, page=page + 1, home=response.meta.get("ecss_home", False)
-            )
-        elif has_cards and (scripted or response.meta.get("ecss_probe")):
-            probe = listing_page_url(response.url, page + 1)
-            yield self._listing_request(probe, page=page + 1, probe=True)
+        home = bool(response.meta.get("ecss_home", False))
+        size = int(response.meta.get("ecss_page_size") or len(listing.cards))
+        if listing.next_url and self._allowed(listing.next_url):
+            return NextPage(listing.next_url, page + 1, home, False, size)
+        probing = listing.scripted_pagination or response.meta.get("ecss_probe")
+        if listing.cards and probing and len(listing.cards) >= size:
+            return NextPage(listing_page_url(response.url, page + 1), page + 1, home, True, size)
+        return None
+
+    def _page_request(self, page: NextPage) -> scrapy.Request:
+        request = self._listing_request(page.url, page=page.page, home=page.home, probe=page.probe)
+        request.meta["ecss_page_size"] = page.page_size
+        return request
 
     def _category_requests(self, sel: Selector, page_url: str) -> Iterator[scrapy.Request]:
         """The category tree, read from first listing pages only (later pages repeat the
@@ -607,7 +653,11 @@ def _conditional_headers(known: Known | None) -> dict[str, str]:
 
 def _listed_url(request: scrapy.Request) -> str:
     """The URL first requested (before any redirect): the one a listing or sitemap named."""
-    redirects = request.meta.get("redirect_urls") or [request.url]
+    return _first_url(request.meta, request.url)
+
+
+def _first_url(meta: dict[str, Any], url: str) -> str:
+    redirects = meta.get("redirect_urls") or [url]
     return str(redirects[0])
 
 
