@@ -51,7 +51,8 @@ class Listing:
 
     cards: list[Card] = field(default_factory=list)
     next_url: str | None = None
-    #: The theme paginates by script ("Show More", infinite scroll, next/prev with href="#").
+    #: The theme paginates by script ("Show More", infinite scroll, next/prev with href="#");
+    #: only looked for when the page has no next link.
     scripted_pagination: bool = False
 
 
@@ -64,7 +65,9 @@ def parse_listing(sel: Selector, url: str, profile: SiteProfile) -> Listing:
         node for node in select_first_match(root, _WP_NEXT) if not _in_header(node)
     ]
     next_url = _href(next_links[0], url) if next_links else None
-    scripted = any(select(root, css) for css in theme.listing_no_link_pagination)
+    # One pass over the page for all the markers, and only when there is no next link.
+    markers = ", ".join(theme.listing_no_link_pagination)
+    scripted = next_url is None and bool(markers) and bool(select(root, markers))
     return Listing(cards=cards, next_url=next_url, scripted_pagination=scripted)
 
 

@@ -63,6 +63,7 @@ from ecss_crawler.items import (
     CapturedArticle,
     PageFailure,
 )
+from ecss_crawler.offload import parse_html_off_thread
 from ecss_crawler.sites import profile_for
 
 logger = logging.getLogger(__name__)
@@ -452,7 +453,7 @@ class EcssSpider(scrapy.Spider):
         self.articles_requested += 1
         return request
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+    async def parse_article(self, response: Response) -> AsyncIterator[ArticleItem]:
         """Extract the record; non-articles are counted and skipped, problems recorded."""
         if response.status == 304:
             self.crawler.stats.inc_value("ecss/incremental/not_modified")
@@ -471,9 +472,10 @@ class EcssSpider(scrapy.Spider):
             return
         try:
             # Our own decoding (not response.selector): it repairs Arabic pages served in
-            # Windows-1256 that declare UTF-8 or nothing. The page is still parsed once.
+            # Windows-1256 that declare UTF-8 or nothing. The page is still parsed once, on
+            # a worker thread (lxml parses without the GIL).
             content_type = _header(response, "Content-Type")
-            sel = parse_html(response.body, response.url, content_type)
+            sel = await parse_html_off_thread(response.body, response.url, content_type)
             article = extract_from_selector(sel, response.url, profile=self.profile)
         except NotAnArticle as error:
             self.crawler.stats.inc_value(f"ecss/not_article/{error.kind}")
