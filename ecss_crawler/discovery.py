@@ -12,7 +12,10 @@ ones). Listings are only trusted to be redundant while the sitemaps are
 * no listing card has shown an article the sitemaps do not list (a stale or
   partial sitemap). The first such card withdraws the trust for the rest of the
   crawl, and every listing stopped so far resumes where it stopped; cards seen
-  before the sitemaps were complete are checked once they are.
+  before the sitemaps were complete are checked once they are;
+* they list at least as many articles as the home listing holds (its page count
+  and the cards of its last page), which catches sitemaps that miss old articles
+  no listing page read so far shows.
 
 Missing sitemaps are never complete, so without them every listing is walked to
 its end, as before. Pure bookkeeping: the spider asks, this answers.
@@ -50,6 +53,8 @@ class SitemapVouch:
     post_url_sets: int = 0
     contradicted: bool = False
     early: set[int] | None = field(default_factory=set)
+    #: Articles the home listing holds (None: not known).
+    expected: int | None = None
     stopped: list[NextPage] = field(default_factory=list)
 
     @property
@@ -84,6 +89,18 @@ class SitemapVouch:
         if self.complete and self.early is not None:
             early, self.early = self.early, None
             self._contradicts(early)
+        self._check_count()
+
+    def expect_total(self, articles: int) -> None:
+        """The home listing holds ``articles``: the sitemaps must list at least as many."""
+        self.expected = articles
+        self._check_count()
+
+    def _check_count(self) -> None:
+        if self.expected is not None and self.complete:
+            assert self.keys is not None
+            if len(self.keys) < self.expected:
+                self.contradicted = True
 
     def read_post_url_set(self) -> None:
         self.post_url_sets += 1

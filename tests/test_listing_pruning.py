@@ -79,6 +79,37 @@ def test_sitemaps_missing_the_newest_articles_resume_the_listings(tmp_path: Path
         assert _later_listing_pages(server) <= targets
 
 
+def test_sitemaps_missing_old_articles_are_caught_by_the_home_listing_count(
+    tmp_path: Path,
+) -> None:
+    """Sitemaps that miss the oldest articles (on listing pages no pruned walk reads):
+    the home listing's last page shows the site holds more articles than they list."""
+    with serve_replica(CONFIG) as server:
+        oldest = {server.site.url_for(post_id) for post_id in server.site.index.newest[-5:]}
+
+        def drop_oldest(xml: str) -> str:
+            for url in oldest:
+                xml = re.sub(rf"<url>\s*<loc>{re.escape(url)}</loc>.*?</url>", "", xml, flags=re.S)
+            return xml
+
+        server.faults["/wp-sitemap-posts-post-1.xml"] = rewrite(drop_oldest)
+        run = run_crawl(server.base_url, tmp_path / "o.db")
+        assert run.returncode == 0, run.output[-2000:]
+        _assert_every_article_stored(server, run.db_path, run.output)
+
+
+def test_the_home_listing_count_is_one_request(tmp_path: Path) -> None:
+    """With exact sitemaps the count check costs the home listing's last page."""
+    with serve_replica(CONFIG) as server:
+        run = run_crawl(server.base_url, tmp_path / "c.db")
+        assert run.returncode == 0, run.output[-2000:]
+        home_pages = [e.path for e in server.requests if re.fullmatch(r"/page/\d+/", e.path)]
+        last = -(-len(server.site.index.newest) // CONFIG.per_page)
+        assert f"/page/{last}/" in home_pages
+        # At most one more: page 2, asked for when page 1 came in before the sitemaps.
+        assert len(home_pages) <= 2, home_pages
+
+
 # -- the bookkeeping on its own -------------------------------------------------------------
 
 
@@ -124,6 +155,22 @@ def test_cards_seen_early_are_checked_when_the_sitemaps_complete() -> None:
     vouch.answered("posts-1", ok=True)
     assert vouch.contradicted
     assert not vouch.vouches_for([1])
+
+
+def test_fewer_sitemap_articles_than_the_home_listing_holds_means_no_trust() -> None:
+    vouch = _complete({1, 2, 3})
+    vouch.expect_total(3)
+    assert vouch.vouches_for([1])
+    vouch.expect_total(4)
+    assert vouch.contradicted
+    assert not vouch.vouches_for([1])
+    early = SitemapVouch({1, 2})
+    early.expect_total(5)  # checked once the sitemaps are complete
+    assert not early.contradicted
+    early.request("posts-1")
+    early.read_post_url_set()
+    early.answered("posts-1", ok=True)
+    assert early.contradicted
 
 
 def test_too_many_early_cards_mean_no_trust() -> None:

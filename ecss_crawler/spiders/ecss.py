@@ -300,6 +300,7 @@ class EcssSpider(scrapy.Spider):
             return
         listing = parse_listing(sel, response.url, self.profile)
         self._count_first_page(response, bool(listing.cards))
+        yield from self._home_count(response, listing)
         fresh = [card for card in listing.cards if not self._older_than_since(card.date)]
         unchanged = 0
         for card in fresh:
@@ -321,6 +322,23 @@ class EcssSpider(scrapy.Spider):
         if next_page is not None:
             yield self._page_request(next_page)
         yield from self._resume_listings()
+
+    def _home_count(self, response: Response, listing: Listing) -> Iterator[scrapy.Request]:
+        """The home listing holds every article: from its first page, ask for its last page,
+        whose cards give their number, for the sitemaps to be checked against."""
+        counted = response.meta.get("ecss_count_of")
+        if counted is not None:
+            pages, per_page = counted
+            self.vouch.expect_total((pages - 1) * per_page + len(listing.cards))
+            return
+        first_home_page = response.meta.get("ecss_home") and listing_page_number(response.url) == 1
+        if not (self.vouch.enabled and first_home_page and not self.incremental):
+            return
+        if listing.cards and listing.last_page and listing.last_page > 1:
+            url = listing_page_url(response.url, listing.last_page)
+            request = self._listing_request(url, page=listing.last_page, home=True)
+            request.meta["ecss_count_of"] = (listing.last_page, len(listing.cards))
+            yield request.replace(priority=_SITEMAP_PRIORITY)
 
     def _sitemaps_vouch_for(self, cards: list[Card]) -> bool:
         """Every card of this page is listed by the (complete) sitemaps: the pages after
