@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Combining marks removed everywhere: Quranic annotation signs, harakat
 #: (fathatan … sukun, U+064B–U+0652), the extended marks U+0653–U+065F
@@ -64,9 +65,16 @@ _WORD = re.compile(r"[^\W_]+")
 _FOLDABLE = re.compile("[" + "".join(_LETTER_MAP) + "".join(_DIGITS) + "]")
 
 
+@lru_cache(maxsize=8)
+def _nfkc(text: str) -> str:
+    """NFKC, once per text: an article's body goes through both :func:`normalise` (its search
+    column) and :func:`variant_tokens` when it is stored."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def strip_marks(text: str) -> str:
     """Remove harakat, other Arabic combining marks and tatweel; keep letters as written."""
-    return unicodedata.normalize("NFKC", text).translate(_STRIP_TABLE)
+    return _nfkc(text).translate(_STRIP_TABLE)
 
 
 def normalise(text: str | None) -> str:
@@ -78,7 +86,7 @@ def normalise(text: str | None) -> str:
     """
     if not text:
         return ""
-    return unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    return _nfkc(text).translate(_FOLD_TABLE)
 
 
 def variant_tokens(*texts: str | None) -> str:
