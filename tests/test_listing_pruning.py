@@ -181,3 +181,25 @@ def test_too_many_early_cards_mean_no_trust() -> None:
     vouch.answered("posts-1", ok=True)
     assert not vouch.complete
     assert not vouch.vouches_for([1])
+
+
+def test_show_more_listing_is_not_probed_past_a_partial_last_page(tmp_path: Path) -> None:
+    """A "Show More" category has no next links: its pages are probed one by one, and a
+    page with fewer cards than the first is the last one (no request for a page past it)."""
+    for per_page in (3, 4, 5):
+        config = ReplicaConfig(
+            seed=11, n_articles=36, arabic_share=0.4, per_page=per_page, sitemap=False
+        )
+        with serve_replica(config) as probe:
+            if probe.site.category_count("analysis") % per_page:
+                break
+    with serve_replica(config) as server:
+        run = run_crawl(server.base_url, tmp_path / "m.db")
+        assert run.returncode == 0, run.output[-2000:]
+        first = urlsplit(server.site.category_url("analysis")).path
+        pages = server.site.category_pages("analysis")
+        targets = {entry.path for entry in server.requests}
+        assert pages >= 2
+        assert {f"{first}page/{page}/" for page in range(2, pages + 1)} <= targets
+        assert f"{first}page/{pages + 1}/" not in targets
+        _assert_every_article_stored(server, run.db_path, run.output)

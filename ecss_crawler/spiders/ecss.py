@@ -5,7 +5,11 @@ tree), each category's listing pages (numbered ``a.next`` links, or
 ``/page/N/`` probing where the theme paginates by script), and the WordPress
 sitemaps named in robots.txt (else ``/wp-sitemap.xml`` and
 ``/sitemap_index.xml``). Article links come only from listings' main blocks
-and sitemaps, never from sidebar widgets.
+and sitemaps, never from sidebar widgets. The sitemaps are read first; in a
+whole-site crawl a listing stops paging at a page whose cards they all list,
+for as long as they can be trusted to list every article
+(:mod:`ecss_crawler.discovery`); "Show More" listings are probed while their
+pages are full.
 
 Arguments (``-a name=value``):
 
