@@ -88,8 +88,9 @@ STATS_CLASS = "ecss_crawler.stats.FastStatsCollector"
 #: Scrapy components this crawl does not need, each a cost on every request or response
 #: (docs/benchmarks.md, "Crawl throughput"): the off-site filter (AllowedSiteMiddleware
 #: does that job for every request, redirects included), meta-refresh redirects (it
-#: decodes every page a second time), and the Referer header, request depth and URL
-#: length checks, and meta-copy detection, each a layer around every callback's output.
+#: decodes every page a second time), and the request depth and URL length checks and
+#: meta-copy detection, each a layer around every callback's output. (The Referer
+#: middleware stays: Scrapy's redirect middleware warns on every crawl without it.)
 DOWNLOADER_MIDDLEWARES = {
     "ecss_crawler.middlewares.AllowedSiteMiddleware": 50,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -98,7 +99,6 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
 }
 SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,

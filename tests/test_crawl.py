@@ -88,6 +88,7 @@ def test_nothing_outside_the_site_requested(full_crawl, decoy: ReplicaServer) ->
     _, run = full_crawl
     assert len(decoy.requests) == 0
     assert "Traceback" not in run.output
+    assert "WARNING: scrapy." not in run.output  # no Scrapy component misses another
 
 
 def test_traps_not_followed(full_crawl) -> None:
