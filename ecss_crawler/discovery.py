@@ -78,6 +78,8 @@ class SitemapVouch:
             return False
         self.requested.add(key)
         self.pending.add(key)
+        if self.early is None and not self.contradicted:
+            self.early = set()  # a sitemap found late: check the cards seen meanwhile too
         return True
 
     def answered(self, key: str, ok: bool) -> None:

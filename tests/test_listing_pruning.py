@@ -173,6 +173,14 @@ def test_fewer_sitemap_articles_than_the_home_listing_holds_means_no_trust() -> 
     assert early.contradicted
 
 
+def test_cards_seen_while_a_late_sitemap_is_read_are_checked_too() -> None:
+    vouch = _complete({1, 2})
+    assert vouch.request("late-index")
+    assert not vouch.vouches_for([7])  # incomplete again: remembered
+    vouch.answered("late-index", ok=True)
+    assert vouch.contradicted
+
+
 def test_too_many_early_cards_mean_no_trust() -> None:
     vouch = SitemapVouch(set(range(MAX_EARLY_CARDS + 10)))
     vouch.request("posts-1")
