@@ -8,9 +8,17 @@ directory for Scrapy's own disk queues (removed when the crawl closes), so the
 frontier costs disk, not memory. With ``JOBDIR`` it behaves exactly like
 Scrapy's scheduler (the queue lives there and survives for resuming).
 
-Settings: ``ECSS_DISK_FRONTIER`` (default on) and ``ECSS_FRONTIER_DIR`` (where
+Settings: ``ECSS_DISK_FRONTIER`` (default on), ``ECSS_FRONTIER_DIR`` (where
 scratch directories go, created if missing; default: the system temporary
-directory, which some systems keep in memory: point it at a disk there).
+directory, which some systems keep in memory: point it at a disk there) and
+``ECSS_FRONTIER_MEMORY``: with a scratch directory, requests stay in memory
+while fewer than this many wait there, and only the overflow goes to disk (a
+disk push and pop costs a serialization and several system calls, and a queue
+that keeps emptying and refilling its priority level costs a directory made and
+removed each time). With ``JOBDIR`` every request goes to disk, as in Scrapy.
+
+:class:`RequestDiskQueue` is Scrapy's pickled LIFO disk queue, serializing a
+request without Scrapy's scan of every spider attribute to name its callback.
 
 A crawl holds an exclusive ``flock`` on ``owner.lock`` inside its scratch directory
 for as long as it runs; the operating system drops it when the process dies, even
@@ -29,8 +37,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from scrapy import Request, Spider
 from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import BaseDupeFilter
+from scrapy.squeues import PickleLifoDiskQueue
 from twisted.internet.defer import Deferred
 
 from ecss_crawler.archive.lock import ArchiveLock
@@ -55,10 +65,20 @@ class DiskFrontierScheduler(Scheduler):
         crawler = kwargs.get("crawler")
         self.scratch_dir: str | None = None
         self._owner_lock: ArchiveLock | None = None
+        #: Requests kept in memory before the disk is used (only without JOBDIR).
+        self.memory_limit = 0
         if not jobdir and crawler is not None and crawler.settings.getbool("ECSS_DISK_FRONTIER"):
             parent = crawler.settings.get("ECSS_FRONTIER_DIR") or tempfile.gettempdir()
             jobdir = self._make_scratch(Path(parent))
+            if jobdir is not None:
+                self.memory_limit = crawler.settings.getint("ECSS_FRONTIER_MEMORY", 1000)
         super().__init__(dupefilter, jobdir=jobdir, **kwargs)
+
+    def _dqpush(self, request: Request) -> bool:
+        """To disk only once ``memory_limit`` requests wait in memory (False: memory)."""
+        if self.memory_limit and len(self.mqs) < self.memory_limit:
+            return False
+        return bool(super()._dqpush(request))
 
     def _make_scratch(self, parent: Path) -> str | None:
         """A new, locked scratch directory under ``parent``; None (with a warning) if the
@@ -90,6 +110,48 @@ class DiskFrontierScheduler(Scheduler):
                 shutil.rmtree(self.scratch_dir, ignore_errors=True)
             if self._owner_lock is not None:
                 self._owner_lock.release()
+
+
+class RequestDiskQueue(PickleLifoDiskQueue):  # type: ignore[misc,valid-type]
+    """``scrapy.squeues.PickleLifoDiskQueue`` (same files, same resumable format) whose
+    requests are turned into dicts by :func:`request_to_dict`."""
+
+    def push(self, request: Request) -> None:
+        # Skip PickleLifoDiskQueue.push (Request.to_dict) for the pickling queue below it.
+        super(PickleLifoDiskQueue, self).push(request_to_dict(request, self.spider))  # type: ignore[misc]
+
+
+def request_to_dict(request: Request, spider: Spider) -> dict[str, Any]:
+    """``request.to_dict(spider=spider)``, naming a callback or errback that is a method
+    of the spider by its own name (checked) instead of Scrapy's ``inspect.getmembers``
+    over the spider, which evaluates every attribute and property it has."""
+    callback = _method_name(spider, request.callback)
+    errback = _method_name(spider, request.errback)
+    if callback is None or errback is None:
+        return dict(request.to_dict(spider=spider))
+    data: dict[str, Any] = {
+        "url": request.url,
+        "callback": callback or None,
+        "errback": errback or None,
+        "headers": dict(request.headers),
+    }
+    for attribute in request.attributes:
+        data.setdefault(attribute, getattr(request, attribute))
+    if type(request) is not Request:
+        data["_class"] = type(request).__module__ + "." + type(request).__name__
+    return data
+
+
+def _method_name(spider: Spider, method: Any) -> str | None:
+    """The spider attribute naming bound ``method`` ('' for no method; None: not found)."""
+    if method is None:
+        return ""
+    function = getattr(method, "__func__", None)
+    if function is None or getattr(method, "__self__", None) is not spider:
+        return None
+    name = str(function.__name__)
+    found = getattr(spider, name, None)
+    return name if getattr(found, "__func__", None) is function else None
 
 
 def remove_orphans(parent: Path) -> list[Path]:

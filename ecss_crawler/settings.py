@@ -53,8 +53,10 @@ ECSS_RETRY_MAX_DELAY = 120.0
 ECSS_UNREACHABLE_AFTER = 3
 #: Keep scheduled requests on disk even without JOBDIR (flat memory on large sites) ...
 ECSS_DISK_FRONTIER = True
-#: ... in a scratch directory created here (default: the system temporary directory).
+#: ... in a scratch directory created here (default: the system temporary directory) ...
 ECSS_FRONTIER_DIR = None
+#: ... once this many requests wait in memory (the rest go to disk; 0: all on disk).
+ECSS_FRONTIER_MEMORY = 1000
 #: Download the PDF/DOC(X) attachments of archived articles (same site only) and read their text.
 ECSS_DOCUMENTS = True
 #: Bytes read at most per document (a larger one is recorded as a document failure).
@@ -105,12 +107,32 @@ HTTPCACHE_IGNORE_HTTP_CODES = [429, 500, 502, 503, 504]
 # -- components ------------------------------------------------------------------------------
 REQUEST_FINGERPRINTER_CLASS = "ecss_crawler.fingerprint.UrlKeyFingerprinter"
 SCHEDULER = "ecss_crawler.scheduler.DiskFrontierScheduler"
-DOWNLOADER_MIDDLEWARES = {
+#: Scrapy's pickled LIFO disk queue, serializing requests without a scan of the spider.
+SCHEDULER_DISK_QUEUE = "ecss_crawler.scheduler.RequestDiskQueue"
+STATS_CLASS = "ecss_crawler.stats.FastStatsCollector"
+#: Scrapy components this crawl does not need, each a cost on every request or response
+#: (docs/benchmarks.md, "Crawl throughput"): the off-site filter (AllowedSiteMiddleware
+#: does that job for every request, redirects included), meta-refresh redirects (it
+#: decodes every page a second time), and the request depth and URL length checks and
+#: meta-copy detection, each a layer around every callback's output. (The Referer
+#: middleware stays: Scrapy's redirect middleware warns on every crawl without it.)
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "ecss_crawler.middlewares.AllowedSiteMiddleware": 50,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "ecss_crawler.middlewares.BackoffRetryMiddleware": 550,
     "ecss_crawler.middlewares.ReachabilityMiddleware": 560,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
 }
+SPIDER_MIDDLEWARES: dict[str, int | None] = {
+    "ecss_crawler.middlewares.StartSiteMiddleware": 50,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+#: Scrapy parses a callback's source (ast) to warn about generators returning values,
+#: again whenever a request comes back from the disk queue with a new bound method.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 ITEM_PIPELINES = {
     "ecss_crawler.monitoring.CoveragePipeline": 100,
     "ecss_crawler.pipelines.ValidatePipeline": 200,
@@ -118,7 +140,6 @@ ITEM_PIPELINES = {
     "ecss_crawler.pipelines.ArchivePipeline": 300,
     "ecss_crawler.feeds.RecordPipeline": 900,
 }
-SPIDER_MIDDLEWARES = {"ecss_crawler.middlewares.StartSiteMiddleware": 50}
 EXTENSIONS = {
     "ecss_crawler.extensions.CrawlProgress": 500,
     "ecss_crawler.monitoring.LayoutAlarm": 510,

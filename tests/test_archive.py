@@ -557,6 +557,27 @@ def test_reparse_adds_revisions_only_where_output_changed(archive: Archive) -> N
     assert (json.loads(reparse_crawl[0]), reparse_crawl[1]) == ({"mode": "reparse"}, "finished")
 
 
+def test_an_unchanged_capture_is_not_compressed(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page byte-identical to its last capture points at it; its body is not compressed."""
+    from ecss_crawler.archive import store
+
+    crawl = archive.begin_crawl("ecss", {})
+    body = b"<html><body><p>same</p></body></html>"
+    calls: list[int] = []
+    real = store.zlib.compress
+
+    def counting(data: bytes, level: int = -1) -> bytes:
+        calls.append(len(data))
+        return real(data, level)
+
+    monkeypatch.setattr(store.zlib, "compress", counting)
+    archive.store_capture("https://ecss.com.eg/2/", 200, {}, body, crawl)
+    archive.store_capture("https://ecss.com.eg/2/", 200, {}, body, crawl)
+    assert calls == [len(body)]
+
+
 def test_reparse_finds_captures_by_url_spelling(archive: Archive) -> None:
     crawl = archive.begin_crawl("ecss", {})
     url = "https://ecss.com.eg/ar/مقال/"

@@ -143,7 +143,9 @@ def _enqueue(scheduler: DiskFrontierScheduler, spider: EcssSpider, count: int) -
 
 def test_frontier_is_on_disk_without_jobdir(tmp_path: Path) -> None:
     """A large sitemap's requests wait on disk, not in memory; the scratch dir goes at close."""
-    scheduler, spider = _scheduler(tmp_path)
+    scheduler, spider = _scheduler(
+        tmp_path, ECSS_FRONTIER_MEMORY=0, SCHEDULER_DISK_QUEUE=project.SCHEDULER_DISK_QUEUE
+    )
     _enqueue(scheduler, spider, 50)
     assert scheduler.scratch_dir is not None
     assert Path(scheduler.scratch_dir).parent == tmp_path
@@ -156,6 +158,47 @@ def test_frontier_is_on_disk_without_jobdir(tmp_path: Path) -> None:
     assert first.callback == spider.parse_article
     scheduler.close("finished")
     assert not any(tmp_path.iterdir())
+
+
+def test_frontier_keeps_the_first_requests_in_memory_and_spills_the_rest(tmp_path: Path) -> None:
+    scheduler, spider = _scheduler(
+        tmp_path, ECSS_FRONTIER_MEMORY=20, SCHEDULER_DISK_QUEUE=project.SCHEDULER_DISK_QUEUE
+    )
+    _enqueue(scheduler, spider, 50)
+    assert len(scheduler.mqs) == 20
+    assert len(scheduler) == 50
+    popped = [scheduler.next_request() for _ in range(50)]
+    assert len({request.url for request in popped if request is not None}) == 50
+    assert all(request.callback == spider.parse_article for request in popped if request)
+    assert scheduler.next_request() is None
+    scheduler.close("finished")
+
+
+def test_request_to_dict_names_spider_methods_like_scrapy(tmp_path: Path) -> None:
+    from scrapy.utils.request import request_from_dict
+
+    from ecss_crawler.scheduler import request_to_dict
+
+    _, spider = _scheduler(tmp_path)
+    requests = [
+        spider._listing_request("http://127.0.0.1:8089/category/a/", page=2),
+        Request("http://127.0.0.1:8089/x/", callback=spider.parse_article, priority=20),
+        Request("http://127.0.0.1:8089/y/", meta={"k": 1}, headers={"A": "b"}),
+    ]
+    for request in requests:
+        assert request_to_dict(request, spider) == request.to_dict(spider=spider)
+        again = request_from_dict(request_to_dict(request, spider), spider=spider)
+        assert (again.url, again.callback, again.errback) == (
+            request.url,
+            request.callback,
+            request.errback,
+        )
+    other = EcssSpider(base_url="http://127.0.0.1:8089/")
+    foreign = Request("http://127.0.0.1:8089/z/", callback=other.parse_article)
+    assert request_to_dict(foreign, spider) == foreign.to_dict(spider=spider)  # Scrapy's way
+    stranger = Request("http://127.0.0.1:8089/w/", callback=ValueError().with_traceback)
+    with pytest.raises(ValueError):
+        request_to_dict(stranger, spider)  # as Scrapy: not a method of the spider
 
 
 def test_frontier_uses_jobdir_when_given(tmp_path: Path) -> None:

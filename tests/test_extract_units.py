@@ -226,6 +226,22 @@ def test_load_more_listing_is_scripted() -> None:
     )
     assert listing.next_url is None
     assert listing.scripted_pagination
+    assert listing.last_page is None
+
+
+def test_listing_last_page_from_the_pagination_numbers() -> None:
+    html = """<html><body class="home blog"><div class="block-wrap" id="uid_1"><div class="p-wrap">
+      <h3 class="entry-title"><a class="p-url" href="/p/">x</a></h3></div></div>
+      <nav class="pagination-wrap"><span class="page-numbers current">1</span>
+      <a class="page-numbers" href="/page/2/">2</a><span class="page-numbers dots">...</span>
+      <a class="page-numbers" href="/page/1,200/">1,200</a>
+      <a class="next page-numbers" href="/page/2/">Next</a></nav></body></html>"""
+    listing = parse_listing(
+        parse_html(html, "https://x.org/"), "https://x.org/", generic_profile("https://x.org/")
+    )
+    assert listing.last_page == 1200
+    assert listing.next_url == "https://x.org/page/2/"
+    assert not listing.scripted_pagination  # not looked for: there is a next link
 
 
 def test_extraction_imports_no_scrapy() -> None:

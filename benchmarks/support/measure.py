@@ -59,7 +59,7 @@ class Run:
     """What one measured subprocess did."""
 
     seconds: float = 0.0
-    #: CPU seconds (user + system) the process used: less at the mercy of a busy machine.
+    #: User + system CPU time of the process (and any children it waited for).
     cpu_seconds: float = 0.0
     returncode: int = 0
     rss: list[tuple[float, float]] = field(default_factory=list)  # (t, MB)
@@ -112,7 +112,7 @@ def measure(command: list[str], db: Path | None = None, step: int = 1000) -> Run
         run.returncode = process.returncode
     run.seconds = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run.cpu_seconds = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    run.cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if db is not None:  # the last batch is committed at close
         final = stored_articles(db) or 0
         last = run.marks[-1][0] if run.marks else 0
@@ -140,6 +140,17 @@ def bare_command(base_url: str, extra: tuple[str, ...] = ()) -> list[str]:
     """The bare spider (``benchmarks/bare_spider.py``) with the same settings."""
     script = Path(__file__).resolve().parents[1] / "bare_spider.py"
     command = [sys.executable, str(script), "--base-url", base_url]
+    for setting in (*UNTHROTTLED, *extra):
+        command += ["-s", setting]
+    return command
+
+
+def shared_bare_command(
+    script: Path, base_url: str, stats: Path, extra: tuple[str, ...] = ()
+) -> list[str]:
+    """The shared reference spider (``../shared/bench/bare_spider.py``), its final Scrapy
+    stats written to ``stats``, with the same settings as the other spiders."""
+    command = [sys.executable, str(script), "--base-url", base_url, "--stats", str(stats)]
     for setting in (*UNTHROTTLED, *extra):
         command += ["-s", setting]
     return command

@@ -87,15 +87,28 @@ def disk_usage_mb(path: Path) -> float:
     return float(out.stdout.split()[0])
 
 
+#: One access-log line per request: ``STATUS URI`` (what :mod:`benchmarks.support.kinds` reads).
+ACCESS_LOG_FORMAT = "log_format bench '$status $request_uri';"
+
+
 @contextlib.contextmanager
-def nginx_site(spec: SiteSpec, root: Path, port: int) -> Iterator[str]:
-    """Serve the static copy of ``spec`` with nginx on 127.0.0.1:``port``; yields the base URL."""
+def nginx_site(
+    spec: SiteSpec, root: Path, port: int, access_log: Path | None = None
+) -> Iterator[str]:
+    """Serve the static copy of ``spec`` with nginx on 127.0.0.1:``port``; yields the base URL.
+
+    ``access_log``: write one ``STATUS URI`` line per request there (default: no log).
+    """
     if shutil.which("nginx") is None:
         raise RuntimeError("nginx is not installed: apt-get install -y nginx-light")
     folder = static_copy(spec, root, port)
     state = folder.with_name(folder.name + ".nginx")
     conf = state / "nginx.conf"
     conf_text = nginx_conf(folder, port, state_dir=state)
+    if access_log is not None:
+        conf_text = conf_text.replace(
+            "access_log off;", f"{ACCESS_LOG_FORMAT}\n    access_log {access_log} bench;"
+        )
     conf.write_text(conf_text, encoding="utf-8")
     process = subprocess.Popen(
         ["nginx", "-c", str(conf), "-p", str(state)],
@@ -127,10 +140,17 @@ def python_site(spec: SiteSpec) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def serve(spec: SiteSpec, server: str, root: Path, port: int | None = None) -> Iterator[str]:
-    """``server``: ``nginx`` (static copy under ``root``) or ``python``."""
+def serve(
+    spec: SiteSpec,
+    server: str,
+    root: Path,
+    port: int | None = None,
+    access_log: Path | None = None,
+) -> Iterator[str]:
+    """``server``: ``nginx`` (static copy under ``root``; ``access_log``: see
+    :func:`nginx_site`) or ``python``."""
     if server == "nginx":
-        with nginx_site(spec, root, port or free_port()) as url:
+        with nginx_site(spec, root, port or free_port(), access_log) as url:
             yield url
     else:
         with python_site(spec) as url:

@@ -84,9 +84,16 @@ _ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 
+@lru_cache(maxsize=8)
+def _nfkc(text: str) -> str:
+    """NFKC, once per text: an article's body goes through both :func:`normalise` (its search
+    column) and :func:`variant_tokens` when it is stored."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def strip_marks(text: str) -> str:
     """Remove harakat, other Arabic combining marks and tatweel; keep letters as written."""
-    return unicodedata.normalize("NFKC", text).translate(_STRIP_TABLE)
+    return _nfkc(text).translate(_STRIP_TABLE)
 
 
 def fold(text: str | None) -> str:
@@ -98,7 +105,7 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    return unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    return _nfkc(text).translate(_FOLD_TABLE)
 
 
 def is_arabic(word: str) -> bool:

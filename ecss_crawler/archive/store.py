@@ -594,10 +594,12 @@ class Archive(DocumentStore):
                 " WHERE url = ? ORDER BY id DESC LIMIT 1",
                 [url],
             ).fetchone()
-            blob: bytes | None = zlib.compress(body, 6)
+            blob: bytes | None = None
             holder: int | None = None
             if latest is not None and latest[1] == digest:
-                blob, holder = None, latest[2] or latest[0]
+                holder = latest[2] or latest[0]
+            else:  # compressed only when it is stored (not for an unchanged page)
+                blob = zlib.compress(body, 6)
             cursor = self._conn.execute(
                 "INSERT INTO captures (url, status, headers, fetched_at, crawl_id, body_sha256,"
                 " body_size, body_encoding, body, body_capture_id)"

@@ -58,8 +58,11 @@ class Listing:
 
     cards: list[Card] = field(default_factory=list)
     next_url: str | None = None
-    #: The theme paginates by script ("Show More", infinite scroll, next/prev with href="#").
+    #: The theme paginates by script ("Show More", infinite scroll, next/prev with href="#");
+    #: only looked for when the page has no next link.
     scripted_pagination: bool = False
+    #: The highest page number the pagination links show (WordPress ``a.page-numbers``).
+    last_page: int | None = None
 
 
 def parse_listing(sel: Selector, url: str, profile: SiteProfile) -> Listing:
@@ -72,8 +75,21 @@ def parse_listing(sel: Selector, url: str, profile: SiteProfile) -> Listing:
         node for node in select_first_match(root, _WP_NEXT) if not _in_header(node)
     ]
     next_url = _href(next_links[0], url) if next_links else None
-    scripted = any(select(root, css) for css in theme.listing_no_link_pagination)
-    return Listing(cards=cards, next_url=next_url, scripted_pagination=scripted)
+    # One pass over the page for all the markers, and only when there is no next link.
+    markers = ", ".join(theme.listing_no_link_pagination)
+    scripted = next_url is None and bool(markers) and bool(select(root, markers))
+    return Listing(
+        cards=cards, next_url=next_url, scripted_pagination=scripted, last_page=_last_page(root)
+    )
+
+
+def _last_page(root: HtmlElement) -> int | None:
+    numbers = [
+        int(text)
+        for node in select(root, "a.page-numbers")
+        if not _in_header(node) and (text := node.text_content().strip().replace(",", "")).isdigit()
+    ]
+    return max(numbers) if numbers else None
 
 
 def _theme_cards(root: HtmlElement, url: str, profile: SiteProfile) -> list[Card]:

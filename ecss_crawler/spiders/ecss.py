@@ -6,6 +6,10 @@ category's listing pages (next links, or ``/page/N/`` probing where the theme
 paginates by script), and the sitemaps named in robots.txt (else
 ``/wp-sitemap.xml``, ``/sitemap_index.xml`` and ``/sitemap.xml``). Article links
 come only from listings' main blocks and sitemaps, never from sidebar widgets.
+The sitemaps are read first; in a whole-site crawl a listing stops paging at a
+page whose cards they all list, for as long as they can be trusted to list every
+article (:mod:`ecss_crawler.discovery`); "Show More" listings are probed while
+their pages are full.
 
 Arguments (``-a name=value``):
 
@@ -52,6 +56,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from ecss_crawler.archive.lookup import ArchiveReader, Known
+from ecss_crawler.discovery import NextPage, SitemapVouch
 from ecss_crawler.documents import crawl as documents_module
 from ecss_crawler.extract import (
     NotAnArticle,
@@ -62,6 +67,7 @@ from ecss_crawler.extract import (
 )
 from ecss_crawler.extract.listing import (
     Card,
+    Listing,
     category_links,
     matching_links,
     parse_listing,
@@ -85,6 +91,7 @@ from ecss_crawler.items import (
     CapturedArticle,
     PageFailure,
 )
+from ecss_crawler.offload import parse_html_off_thread
 from ecss_crawler.sites import ProfileError, SiteProfile, generic_profile, load_registry
 
 logger = logging.getLogger(__name__)
@@ -95,6 +102,8 @@ _SITEMAP_CANDIDATES = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
 _GONE = (404, 410)
 #: Stats set before the start when the crawl must do nothing.
 _STOP_BEFORE_START = ("ecss/locked", "ecss/storage_error", "ecss/profile_error")
+#: Sitemaps go first: once they are read, listings that repeat them stop paging.
+_SITEMAP_PRIORITY = 30
 ArticleItem = CapturedArticle | PageFailure | ArticleUnchanged | ArticleGone
 
 
@@ -142,6 +151,8 @@ class EcssSpider(scrapy.Spider):
         self.removal_checked = False
         self.documents_arg = documents
         self.documents = documents_module.DocumentRequests(False, 0, None)
+        #: Whether the sitemaps list every article (then listings stop paging early).
+        self.vouch = SitemapVouch(None)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> EcssSpider:
@@ -215,6 +226,7 @@ class EcssSpider(scrapy.Spider):
         whole_site = not (self.category_slugs or self.max_articles or self.since)
         if whole_site and not resumed:
             self.sitemap_keys = set()  # a resumed crawl has not read every sitemap
+            self.vouch = SitemapVouch(self.sitemap_keys)
 
     def close_reader(self) -> None:
         """Close the read-only archive connection at the end of the crawl."""
@@ -248,7 +260,7 @@ class EcssSpider(scrapy.Spider):
             callback=self.parse_robots,
             errback=self.sitemap_fallback,
             meta={KIND: "robots", "handle_httpstatus_all": True},
-            priority=5,
+            priority=_SITEMAP_PRIORITY,
         )
 
     def _default_sitemaps(self) -> list[str]:
@@ -276,46 +288,62 @@ class EcssSpider(scrapy.Spider):
         yield from self._sitemap_requests(self._default_sitemaps())
 
     def _sitemap_requests(
-        self, urls: Iterable[str], optional: bool = True, priority: int = 5
+        self, urls: Iterable[str], optional: bool = True
     ) -> Iterator[scrapy.Request]:
-        """``optional``: guessed locations, which may well not exist."""
+        """``optional``: guessed locations, which may well not exist. Each sitemap is
+        requested once."""
         for url in urls:
+            if not self.vouch.request(url_key(url)):
+                continue
             yield scrapy.Request(
                 url,
                 callback=self.parse_sitemap,
                 errback=self.sitemap_failed,
                 meta={KIND: "sitemap", "ecss_optional": optional},
-                priority=priority,
+                priority=_SITEMAP_PRIORITY,
             )
 
     def sitemap_failed(self, failure: Failure) -> None:
         """A named sitemap that fails makes absence from the sitemaps prove nothing."""
         request = failure.request  # type: ignore[attr-defined]
-        if not request.meta.get("ecss_optional"):
+        optional = bool(request.meta.get("ecss_optional"))
+        if not optional:
             self.sitemaps_complete = False
+        self.vouch.answered(url_key(_listed_url(request)), ok=optional)
         logger.debug("Sitemap request failed: %s (%s)", request.url, failure.getErrorMessage())
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Sitemap index: follow post and category sitemaps. URL set: articles or listings."""
+        key = url_key(_first_url(response.meta, response.url))
         try:
             sitemap = Sitemap(response.body)
         except Exception:  # lxml raises several types on garbage
             logger.warning("Unreadable sitemap %s", response.url)
             self.sitemaps_complete = False
+            self.vouch.answered(key, ok=False)
             return
         entries = [entry for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
-            for entry in entries:
-                if same_site(entry["loc"], self.base_url) and _wanted_sitemap(entry["loc"]):
-                    # Post sitemaps last: by then the listings have scheduled nearly every
-                    # article, so their entries are duplicates the scheduler drops at once
-                    # instead of thousands of requests queued in memory.
-                    late = not _is_category_sitemap(entry["loc"])
-                    yield from self._sitemap_requests(
-                        [entry["loc"]], optional=False, priority=-10 if late else 5
-                    )
+            wanted = [
+                entry["loc"]
+                for entry in entries
+                if same_site(entry["loc"], self.base_url) and _wanted_sitemap(entry["loc"])
+            ]
+            requests = list(self._sitemap_requests(wanted, optional=False))
+            self.vouch.answered(key, ok=True)
+            yield from requests
             return
         taxonomy = _is_category_sitemap(response.url)
+        if not taxonomy:
+            self.vouch.read_post_url_set()
+        yield from self._sitemap_entries(entries, taxonomy)
+        self.vouch.answered(key, ok=True)
+        yield from self._resume_listings()
+
+    def _sitemap_entries(
+        self, entries: list[dict[str, Any]], taxonomy: bool
+    ) -> Iterator[scrapy.Request]:
+        """Listing requests for a category sitemap, article requests for a post sitemap."""
         for entry in entries:
             url = entry["loc"]
             if not self._allowed(url):
@@ -353,13 +381,14 @@ class EcssSpider(scrapy.Spider):
         if response.meta.get("ecss_guess") and page_kind(sel, self.profile) == ARTICLE:
             # A menu link to an article: read it here, as its URL is now taken (the
             # sitemap's request for it would be dropped as a duplicate).
-            yield from self.parse_article(response)
+            yield from self._article_items(response, sel)
             return
         if not self._listing_wanted(response):
             yield from self._category_requests(sel, response.url)
             return
         listing = parse_listing(sel, response.url, self.profile)
         self._count_first_page(response, bool(listing.cards))
+        yield from self._home_count(response, listing)
         fresh = [card for card in listing.cards if not self._older_than_since(card.date)]
         unchanged = 0
         for card in fresh:
@@ -372,13 +401,50 @@ class EcssSpider(scrapy.Spider):
             if request is not None:
                 yield request
         yield from self._category_requests(sel, response.url)
-        yield from self._next_listing(
-            response,
-            listing.next_url,
-            listing.scripted_pagination,
-            has_cards=bool(listing.cards),
-            all_old=bool(listing.cards) and (not fresh or unchanged == len(listing.cards)),
-        )
+        all_old = bool(listing.cards) and (not fresh or unchanged == len(listing.cards))
+        next_page = self._next_listing(response, listing, all_old)
+        if next_page is not None and self._sitemaps_vouch_for(listing.cards):
+            self.vouch.stop(next_page)
+            self.crawler.stats.inc_value("ecss/listings_stopped_by_sitemaps")
+            return
+        if next_page is not None:
+            yield self._page_request(next_page)
+        yield from self._resume_listings()
+
+    def _home_count(self, response: Response, listing: Listing) -> Iterator[scrapy.Request]:
+        """The home listing holds every article: from its first page, ask for its last page,
+        whose cards give their number, for the sitemaps to be checked against."""
+        counted = response.meta.get("ecss_count_of")
+        if counted is not None:
+            pages, per_page = counted
+            self.vouch.expect_total((pages - 1) * per_page + len(listing.cards))
+            return
+        first_home_page = response.meta.get("ecss_home") and listing_page_number(response.url) == 1
+        if not (self.vouch.enabled and first_home_page and not self.incremental):
+            return
+        if listing.cards and listing.last_page and listing.last_page > 1:
+            url = listing_page_url(response.url, listing.last_page)
+            request = self._listing_request(url, page=listing.last_page, home=True)
+            request.meta["ecss_count_of"] = (listing.last_page, len(listing.cards))
+            yield request.replace(priority=_SITEMAP_PRIORITY)
+
+    def _sitemaps_vouch_for(self, cards: list[Card]) -> bool:
+        """Every card of this page is listed by the (complete) sitemaps: the pages after
+        it cannot lead to an article not already scheduled."""
+        keys = [_short_key(card.url) for card in cards if self._allowed(card.url)]
+        return self.vouch.vouches_for(keys)
+
+    def _resume_listings(self) -> Iterator[scrapy.Request]:
+        """The sitemaps turned out to miss articles: every stopped listing goes on."""
+        stopped = self.vouch.resume()
+        if stopped:
+            logger.info(
+                "The sitemaps miss articles the listings show; %d stopped listings resume",
+                len(stopped),
+            )
+            self.crawler.stats.set_value("ecss/sitemaps_incomplete", True)
+        for page in stopped:
+            yield self._page_request(page)
 
     def _count_first_page(self, response: Response, has_cards: bool) -> None:
         """First pages of listings that show no cards: evidence for the layout-break alarm.
@@ -398,24 +464,28 @@ class EcssSpider(scrapy.Spider):
             if len(samples) < 5:
                 stats.set_value("ecss/missing/listing", [*samples, response.url])
 
-    def _next_listing(
-        self,
-        response: Response,
-        next_url: str | None,
-        scripted: bool,
-        has_cards: bool,
-        all_old: bool,
-    ) -> Iterator[scrapy.Request]:
+    def _next_listing(self, response: Response, listing: Listing, all_old: bool) -> NextPage | None:
+        """The listing's next page, if it has one worth asking for.
+
+        Where the theme paginates by script, ``/page/N/`` is probed while pages are full:
+        a page with fewer cards than the first is the last one.
+        """
         if all_old or self._budget_spent():
-            return
+            return None
         page = listing_page_number(response.url)
-        if next_url and self._allowed(next_url):
-            yield self._listing_request(
-                next_url, page=page + 1, home=response.meta.get("ecss_home", False)
-            )
-        elif has_cards and (scripted or response.meta.get("ecss_probe")):
-            probe = listing_page_url(response.url, page + 1)
-            yield self._listing_request(probe, page=page + 1, probe=True)
+        home = bool(response.meta.get("ecss_home", False))
+        size = int(response.meta.get("ecss_page_size") or len(listing.cards))
+        if listing.next_url and self._allowed(listing.next_url):
+            return NextPage(listing.next_url, page + 1, home, False, size)
+        probing = listing.scripted_pagination or response.meta.get("ecss_probe")
+        if listing.cards and probing and len(listing.cards) >= size:
+            return NextPage(listing_page_url(response.url, page + 1), page + 1, home, True, size)
+        return None
+
+    def _page_request(self, page: NextPage) -> scrapy.Request:
+        request = self._listing_request(page.url, page=page.page, home=page.home, probe=page.probe)
+        request.meta["ecss_page_size"] = page.page_size
+        return request
 
     def _category_requests(self, sel: Selector, page_url: str) -> Iterator[scrapy.Request]:
         """The category tree, read from first listing pages only (later pages repeat the
@@ -502,30 +572,56 @@ class EcssSpider(scrapy.Spider):
         self.articles_requested += 1
         return request
 
-    def parse_article(
+    async def parse_article(
         self, response: Response
-    ) -> Iterator[ArticleItem | documents_module.DocumentItem | scrapy.Request]:
-        """Extract the record; non-articles are counted and skipped, problems recorded."""
-        if response.status == 304:
-            self.crawler.stats.inc_value("ecss/incremental/not_modified")
-            yield ArticleUnchanged(
-                response.url,
-                response.meta["ecss_known_id"],
-                _header(response, "ETag"),
-                _header(response, "Last-Modified"),
-            )
-            return
-        capture = _capture(response)
-        if not isinstance(response, TextResponse):
-            yield PageFailure(
-                response.url, "extract", "not an HTML response", response.status, capture
-            )
+    ) -> AsyncIterator[ArticleItem | documents_module.DocumentItem | scrapy.Request]:
+        """Extract the record; non-articles are counted and skipped, problems recorded.
+        The page is parsed on a worker thread (lxml parses without the GIL)."""
+        early = self._before_parsing(response)
+        if early is not None:
+            for unparsed in early:
+                yield unparsed
             return
         try:
             # Our own decoding (not response.selector): it repairs Arabic pages served in
             # Windows-1256 that declare UTF-8 or nothing. The page is still parsed once.
             content_type = _header(response, "Content-Type")
-            sel = parse_html(response.body, response.url, content_type)
+            sel = await parse_html_off_thread(response.body, response.url, content_type)
+        except (NotHTMLError, ValueError) as error:
+            yield PageFailure(
+                response.url, "extract", str(error), response.status, _capture(response)
+            )
+            return
+        for item in self._article_items(response, sel):
+            yield item
+
+    def _before_parsing(self, response: Response) -> list[ArticleItem] | None:
+        """The items of an article response that needs no parsing (304, not HTML), else None."""
+        if response.status == 304:
+            self.crawler.stats.inc_value("ecss/incremental/not_modified")
+            return [
+                ArticleUnchanged(
+                    response.url,
+                    response.meta["ecss_known_id"],
+                    _header(response, "ETag"),
+                    _header(response, "Last-Modified"),
+                )
+            ]
+        if not isinstance(response, TextResponse):
+            capture = _capture(response)
+            return [
+                PageFailure(
+                    response.url, "extract", "not an HTML response", response.status, capture
+                )
+            ]
+        return None
+
+    def _article_items(
+        self, response: Response, sel: Selector
+    ) -> Iterator[ArticleItem | documents_module.DocumentItem | scrapy.Request]:
+        """The record of a parsed article page, then requests for its documents."""
+        capture = _capture(response)
+        try:
             article = extract_from_selector(sel, response.url, profile=self.profile)
         except NotAnArticle as error:
             self.crawler.stats.inc_value(f"ecss/not_article/{error.kind}")
@@ -556,7 +652,15 @@ class EcssSpider(scrapy.Spider):
         crawl names its callbacks): an article page gives its clean record, as feeds
         export it; another page, the article and listing requests it leads to."""
         extracted = False
-        for item in self.parse_article(response):
+        items: list[Any] | None = self._before_parsing(response)
+        if items is None:
+            try:
+                content_type = _header(response, "Content-Type")
+                sel = parse_html(response.body, response.url, content_type)
+            except (NotHTMLError, ValueError):
+                return
+            items = list(self._article_items(response, sel))
+        for item in items:
             extracted = True
             if isinstance(item, CapturedArticle):
                 yield article_record(item.article, fetched_at=item.capture.fetched_at)
@@ -743,7 +847,11 @@ def _conditional_headers(known: Known | None) -> dict[str, str]:
 
 def _listed_url(request: scrapy.Request) -> str:
     """The URL first requested (before any redirect): the one a listing or sitemap named."""
-    redirects = request.meta.get("redirect_urls") or [request.url]
+    return _first_url(request.meta, request.url)
+
+
+def _first_url(meta: dict[str, Any], url: str) -> str:
+    redirects = meta.get("redirect_urls") or [url]
     return str(redirects[0])
 
 
