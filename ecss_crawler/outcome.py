@@ -36,7 +36,7 @@ MEANINGS: dict[int, tuple[str, str]] = {
     EXIT_LAYOUT_BREAK: (
         "layout break: the site's markup changed and extraction degraded",
         "read the report's sample URLs, update the site profile's selectors "
-        "(ecss_crawler/sites/), then run `ecss-crawler reparse`",
+        "([selectors] in its TOML file, docs/sites.md), then run `ecss-crawler reparse`",
     ),
     EXIT_TOO_MANY_FAILURES: (
         "too many article pages failed",

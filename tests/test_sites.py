@@ -490,3 +490,32 @@ def test_extract_command_reads_with_a_named_profile(tmp_path: Path) -> None:
     unknown = _cli("extract", str(page), "--site", "nope")
     assert unknown.returncode == 2
     assert "no site profile named 'nope'" in unknown.stderr
+
+
+def test_reparse_reads_each_page_with_its_sites_profile(tmp_path: Path) -> None:
+    """A page whose date is only shown as text is read in the profile's time zone."""
+    fixture = FIXTURES / "other-themes" / "classic-twentytwenty-visible-date-only"
+    url = json.loads((fixture / "meta.json").read_text(encoding="utf-8"))["url"]
+    html = (fixture / "input.html").read_bytes()
+    db = tmp_path / "a.db"
+    archive = Archive(db)
+    crawl = archive.begin_crawl("mediterranean-institute.example.org", {})
+    capture = archive.store_capture(url, 200, {}, html, crawl)
+    archive.store_article(extract_article(html, url), crawl, capture_id=capture)
+    archive.finish_crawl(crawl, "finished", {}, {}, "finished")
+    archive.close()
+    sites = tmp_path / "sites"
+    write(
+        sites,
+        "med.toml",
+        'name = "med"\nbase_urls = ["https://mediterranean-institute.example.org/"]\n'
+        'timezone = "Asia/Tokyo"\n',
+    )
+    plain = _cli("reparse", "--db", str(db))
+    assert plain.returncode == 0, plain.stderr
+    assert "unchanged 1" in plain.stdout
+    profiled = _cli("reparse", "--db", str(db), "--sites-dir", str(sites))
+    assert profiled.returncode == 0, profiled.stderr
+    assert "changed 1" in profiled.stdout
+    row = next(iter(sqlite_utils.Database(db)["articles"].rows))
+    assert row["published"] == "2024-03-12T00:00:00+09:00"

@@ -409,21 +409,33 @@ def _colour_diff_line(line: str) -> str:
 
 
 @click.command()
-@click.option("--site", help="Only this site's articles.")
+@click.option("--site", help="Only this site's articles (its host).")
+@click.option(
+    "--sites-dir",
+    type=click.Path(file_okay=False),
+    help="Folder of your site profiles (setting ECSS_SITES_DIR; default ./sites).",
+)
 @db_option
-def reparse(site: str | None, db_path: Path) -> None:
+def reparse(site: str | None, sites_dir: str | None, db_path: Path) -> None:
     """Re-run the current extractor over the stored captures (no network).
 
-    Adds a revision only where the extracted article changed; a worse
-    extraction (lost title/body/date, body halved) is rejected and logged in
-    failures, as in a crawl.
+    Each page is read with its site's profile (shipped, or yours in --sites-dir),
+    as a crawl would read it. Adds a revision only where the extracted article
+    changed; a worse extraction (lost title/body/date, body halved) is rejected
+    and logged in failures, as in a crawl.
     """
+    from ecss_crawler.cli.sites_cmds import registry_or_exit
     from ecss_crawler.extract import extract_article  # lazy: heavy, and optional here
 
     if not db_path.exists():
         raise click.ClickException(f"no archive database at {db_path} (use --db or set ECSS_DB)")
+    registry = registry_or_exit(sites_dir)
+
+    def extract(body: bytes, url: str) -> Any:
+        return extract_article(body, url, profile=registry.profile_for(url))
+
     with Archive(db_path) as archive:
-        counts = archive.reparse(extract_article, site=site)
+        counts = archive.reparse(extract, site=site)
     click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "No articles.")
 
 

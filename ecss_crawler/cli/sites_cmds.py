@@ -21,6 +21,11 @@ class BadProfile(click.ClickException):
     exit_code = 2
 
 
+def registry_or_exit(sites_dir: str | None) -> SiteRegistry:
+    """The shipped and the user's profiles; a bad file is a one-line error (exit 2)."""
+    return _registry(sites_dir)
+
+
 def _registry(sites_dir: str | None) -> SiteRegistry:
     try:
         return load_registry([sites_dir or default_sites_dir()])
