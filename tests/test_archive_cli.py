@@ -231,7 +231,7 @@ def test_history_json_and_lookup(db_path: Path) -> None:
 
 
 def test_reparse_command(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def extract_article(html: bytes | str, url: str) -> Article:
+    def extract_article(html: bytes | str, url: str, **_options: object) -> Article:
         n = int(url.rstrip("/").rsplit("/", 1)[1])
         if n == 2:
             return make_article(2, title="Re-extracted title")

@@ -11,6 +11,7 @@ import csv
 import itertools
 import json
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -286,7 +287,7 @@ def _export_warc(
                 iter_captures(db, ids),
                 output,
                 export_info(db_path),
-                stdout=lambda: click.get_binary_stream("stdout"),
+                stdout=lambda: sys.stdout.buffer,
             )
         except OSError as exc:
             raise click.ClickException(f"could not write {output}: {exc}") from None
