@@ -22,7 +22,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, available_timezones
@@ -372,8 +372,6 @@ def guess_timezone(offsets: list[tuple[datetime, timedelta]], host: str) -> str:
 
 
 def _offset_at(zone: ZoneInfo, utc_time: datetime) -> timedelta | None:
-    from datetime import UTC
-
     return utc_time.replace(tzinfo=UTC).astimezone(zone).utcoffset()
 
 
