@@ -18,7 +18,7 @@ import errno
 import logging
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Request, signals
@@ -26,10 +26,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from ecss_crawler.archive.db import ArchiveError
-from ecss_crawler.documents.items import DOCUMENT_ITEMS
-from ecss_crawler.documents.pipeline import store_document_item
+from ecss_crawler.archive.jobs import store_item
+from ecss_crawler.archive.store import Archive
+from ecss_crawler.archive.writer import ArchiveWriter, ProcessWriter, ThreadWriter, WriterGone
 from ecss_crawler.extract.urls import bare_host, url_key
-from ecss_crawler.items import ArticleGone, ArticleUnchanged, CapturedArticle, PageFailure
+from ecss_crawler.items import CapturedArticle, PageFailure
 from ecss_crawler.outcome import (
     LOCK_HOLDER_STAT,
     LOCKED_STAT,
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from ecss_crawler.archive import Archive
     from ecss_crawler.archive.lock import ArchiveLock
 
 logger = logging.getLogger(__name__)
@@ -77,33 +77,38 @@ class ValidatePipeline:
 class ArchivePipeline:
     """Store records, captures and failures in the SQLite archive (``ECSS_DB``).
 
-    Every archive call runs on one writer thread of its own (the archive's single
-    connection lives there). Compression and SQLite release the GIL, so storing an
-    article overlaps with parsing and extracting the next ones; items still reach
-    the archive one at a time, in order.
+    The writes run in the archive writer (:mod:`ecss_crawler.archive.writer`): a child
+    process of its own (``ECSS_ARCHIVE_PROCESS``, the default), so compression, the
+    search columns and SQLite run on another core and never take the GIL from the
+    crawl, or one thread of the crawl's process. Items still reach the archive one at
+    a time, in order.
     """
 
-    def __init__(self, crawler: Crawler, db_path: str, batch_size: int) -> None:
+    def __init__(
+        self, crawler: Crawler, db_path: str, batch_size: int, writer: ArchiveWriter
+    ) -> None:
         self.crawler = crawler
         self.db_path = db_path
         self.batch_size = batch_size
-        self.archive: Archive | None = None
+        self.writer = writer
+        #: Whether the archive is open and the crawl recorded (jobs are accepted).
         self.crawl_id: int | None = None
         self.lock: ArchiveLock | None = None
         self._stop_when_started = False
         self._closing = False
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecss-archive")
-
-    def _call(self, write: Callable[[], Any]) -> Any:
-        """Run ``write`` on the writer thread and wait for it (rare, blocking calls)."""
-        return self._writer.submit(write).result()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        db_path = crawler.settings.get("ECSS_DB")
+        settings = crawler.settings
+        db_path = settings.get("ECSS_DB")
         if not db_path:
             raise NotConfigured("ECSS_DB is empty: no archive")
-        pipeline = cls(crawler, str(db_path), crawler.settings.getint("ECSS_BATCH_SIZE", 100))
+        writer: ArchiveWriter
+        if settings.getbool("ECSS_ARCHIVE_PROCESS", True):
+            writer = ProcessWriter(log_level=_log_level(settings.get("LOG_LEVEL")))
+        else:
+            writer = ThreadWriter()
+        pipeline = cls(crawler, str(db_path), settings.getint("ECSS_BATCH_SIZE", 100), writer)
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
@@ -113,8 +118,8 @@ class ArchivePipeline:
 
     def spider_idle(self) -> None:
         """Commit the open batch while the crawl waits, so readers see fresh data."""
-        if self.archive is not None:
-            self._guarded("commit a batch", self.archive.flush)
+        if self.crawl_id is not None:
+            self._guarded("commit a batch", lambda: self.writer.submit(Archive.flush))
 
     @property
     def stats(self) -> StatsCollector:
@@ -145,81 +150,36 @@ class ArchivePipeline:
             return
         self._guarded("open the archive", self._open_archive)
 
-    def _open_archive(self) -> None:
-        from ecss_crawler.archive import Archive
-
+    def _open_archive(self) -> Future[Any]:
         spider = self.crawler.spider
-        self.archive = Archive(self.db_path, batch_size=self.batch_size)
+        opened = self.writer.open(self.db_path, self.batch_size)
+        opened.result()
         profile = getattr(spider, "profile", None)
-        self.crawl_id = self.archive.begin_crawl(
+        began = self.writer.submit(
+            Archive.begin_crawl,
             bare_host(getattr(spider, "base_url", "")),
             {"spider": getattr(spider, "name", ""), **_spider_args(spider)},
             site_name=profile.name if profile is not None else None,
             profile=profile.source if profile is not None else None,
         )
+        self.crawl_id = began.result()
         self.stats.set_value("ecss/crawl_id", self.crawl_id)
         self.stats.set_value("ecss/arguments", _spider_args(spider))
+        return began
 
     async def process_item(self, item: Any) -> Any:
-        if self.archive is None or self.crawl_id is None:
+        if self.crawl_id is None:
             return item  # locked out, or the archive failed: nothing is written
         try:
-            counted = await asyncio.wrap_future(self._writer.submit(self._store, item))
+            stored = await asyncio.wrap_future(self.writer.submit(store_item, self.crawl_id, item))
         except STORAGE_ERRORS as error:
             self._storage_failed(f"store {_item_url(item)}", error)
             return item
-        for key in counted:
+        if isinstance(item, CapturedArticle):
+            item.outcome, item.article_id = stored.outcome, stored.article_id
+        for key in stored.counted:
             self.stats.inc_value(key)
         return item
-
-    def _store(self, item: Any) -> list[str]:
-        """Write one item on the writer thread (each ``Archive`` call is atomic); return
-        the stats keys to count (the stats are only touched on the crawl's thread)."""
-        archive, crawl_id = self.archive, self.crawl_id
-        if archive is None or crawl_id is None:
-            return []  # the archive failed while this item was queued
-        if isinstance(item, CapturedArticle):
-            capture = item.capture
-            capture_id = archive.store_capture(
-                capture.url,
-                capture.status,
-                capture.headers,
-                capture.body,
-                crawl_id,
-                fetched_at=capture.fetched_at,
-            )
-            result = archive.store_article(
-                item.article,
-                crawl_id,
-                etag=capture.etag,
-                last_modified=capture.last_modified,
-                capture_id=capture_id,
-            )
-            item.outcome, item.article_id = result.outcome, result.article_id
-            if result.outcome == "rejected":
-                logger.warning(
-                    "Kept the archived version of %s: %s", item.article.url, result.reason
-                )
-            return [f"ecss/stored/{result.outcome}"]
-        if isinstance(item, ArticleUnchanged):
-            archive.mark_seen(item.article_id, etag=item.etag, last_modified=item.last_modified)
-            return ["ecss/stored/not_modified"]
-        if isinstance(item, ArticleGone):
-            if archive.mark_removed(item.article_id or item.url, crawl_id):
-                logger.info("Marked removed (HTTP %s): %s", item.status, item.url)
-                return ["ecss/removed"]
-            return []
-        if isinstance(item, DOCUMENT_ITEMS):
-            return store_document_item(archive, crawl_id, item)
-        if isinstance(item, PageFailure):
-            if item.capture is not None:
-                c = item.capture
-                archive.store_capture(
-                    c.url, c.status, c.headers, c.body, crawl_id, fetched_at=c.fetched_at
-                )
-            archive.record_failure(item.url, crawl_id, item.stage, item.reason, item.status)
-            return [f"ecss/failures/{item.stage}"]
-        return []
 
     def request_dropped(self, request: Request) -> None:
         """A redirected article request that the duplicate filter dropped because it
@@ -231,59 +191,56 @@ class ArchivePipeline:
             return
         if url_key(request.url) not in {url_key(url) for url in chain}:
             return
-        if self.archive is None or self.crawl_id is None:
+        if self.crawl_id is None:
             return
         reason = "redirect loop: " + " -> ".join([*chain, request.url])
         self.stats.inc_value("ecss/failures/fetch")
         logger.warning("Article not fetched: %s", reason)
-        archive, crawl_id = self.archive, self.crawl_id
+        crawl_id = self.crawl_id
         self._guarded(
             f"record a failure for {chain[0]}",
-            lambda: archive.record_failure(chain[0], crawl_id, "fetch", reason),
+            lambda: self.writer.submit(Archive.record_failure, chain[0], crawl_id, "fetch", reason),
         )
 
     def spider_closed(self, reason: str) -> None:
         """Record the end of the crawl, commit, close; release the lock."""
         self._closing = True
         try:
-            if self.archive is not None and self.crawl_id is not None:
+            if self.crawl_id is not None:
                 self._guarded("finish the crawl record", lambda: self._finish(reason))
+            if self.crawl_id is not None:
+                self.crawl_id = None
+                self._guarded("commit the last batch", self.writer.close)
         finally:
-            if self.archive is not None:
-                self._close_archive()
+            self.writer.shutdown()
             if self.lock is not None:
                 self.lock.release()
-            self._writer.shutdown(wait=True)
 
-    def _finish(self, reason: str) -> None:
+    def _finish(self, reason: str) -> Future[None]:
         from ecss_crawler.report import crawl_counts, field_coverage
 
-        assert self.archive is not None
         assert self.crawl_id is not None
         stats = self.stats.get_stats()
         verdict = str((stats.get("ecss/verdict") or {}).get("status") or "ok")
         status = verdict if verdict != "ok" else "finished" if reason == "finished" else reason
         if stats.get(STORAGE_ERROR_STAT):
             status = "storage_error"
-        self.archive.finish_crawl(
-            self.crawl_id, reason, crawl_counts(stats), field_coverage(stats), status=status
+        return self.writer.submit(
+            Archive.finish_crawl,
+            self.crawl_id,
+            reason,
+            crawl_counts(stats),
+            field_coverage(stats),
+            status=status,
         )
-
-    def _close_archive(self) -> None:
-        """Commit what is pending and close; after a storage error, whatever can be."""
-        assert self.archive is not None
-        archive, self.archive = self.archive, None
-        try:
-            self._call(archive.close)
-        except STORAGE_ERRORS as error:
-            self._storage_failed("commit the last batch", error)
 
     # -- storage errors ----------------------------------------------------------------------
 
-    def _guarded(self, action: str, write: Callable[[], object]) -> None:
-        """Run one archive write; a storage error stops the crawl instead of being raised."""
+    def _guarded(self, action: str, write: Callable[[], Future[Any]]) -> None:
+        """Run one archive write and wait for it; a storage error stops the crawl instead of
+        being raised."""
         try:
-            self._call(write)
+            write().result()
         except STORAGE_ERRORS as error:
             self._storage_failed(action, error)
 
@@ -307,9 +264,12 @@ class ArchivePipeline:
             error,
             storage_hint(error),
         )
-        if self.archive is not None:
-            archive, self.archive = self.archive, None
-            self._call(lambda: _abandon(archive))
+        if self.crawl_id is not None:
+            self.crawl_id = None
+            try:
+                self.writer.abandon().result()
+            except STORAGE_ERRORS as abandon_error:
+                logger.debug("Closing the archive after a storage error: %s", abandon_error)
         self._stop_crawl()
 
     def _stop_crawl(self) -> None:
@@ -335,6 +295,11 @@ class ArchivePipeline:
 
 def storage_hint(error: BaseException) -> str:
     """What the user can do about a storage error, judged from its errno or message."""
+    if isinstance(error, WriterGone):
+        return (
+            "The archive writer process was killed (out of memory, or by a signal): "
+            "see the system log."
+        )
     code = getattr(error, "errno", None)
     text = str(error).lower()
     if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "full" in text:
@@ -346,28 +311,19 @@ def storage_hint(error: BaseException) -> str:
     return "Check the archive file and its folder."
 
 
-def _abandon(archive: Archive) -> None:
-    """Close an archive whose storage failed, without committing.
-
-    The failed write may have left its article half-done if even the rollback of its
-    savepoint failed, so the open batch is rolled back as a whole (its articles are not
-    in the archive, so the next crawl fetches them again); committed batches stay.
-    """
-    connection = archive.db.conn
-    try:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-    except sqlite3.Error as error:
-        logger.debug("Rolling back after a storage error: %s", error)
-    finally:
-        connection.close()  # a transaction still open is rolled back here
-
-
 def _item_url(item: Any) -> str:
     for value in (getattr(item, "url", None), getattr(getattr(item, "article", None), "url", None)):
         if value:
             return str(value)
     return "an item"
+
+
+def _log_level(value: Any) -> int:
+    """Scrapy's ``LOG_LEVEL`` (a name or a number) as a number."""
+    if isinstance(value, int):
+        return value
+    level = logging.getLevelName(str(value or "DEBUG").upper())
+    return level if isinstance(level, int) else logging.DEBUG
 
 
 def _spider_args(spider: Any) -> dict[str, Any]:

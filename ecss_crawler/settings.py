@@ -15,6 +15,9 @@ NEWSPIDER_MODULE = "ecss_crawler.spiders"
 ECSS_DB = "data/ecss.db"
 #: Articles per committed transaction.
 ECSS_BATCH_SIZE = 100
+#: Write the archive in a child process of its own, on another core (False: on a thread
+#: of the crawl's process, competing with the crawl for the GIL).
+ECSS_ARCHIVE_PROCESS = True
 #: Seconds between progress lines (0 turns them off).
 ECSS_PROGRESS_INTERVAL = 30.0
 #: Where progress goes: "log" (Scrapy's log), "lines" (stderr) or "live" (a terminal display).

@@ -24,6 +24,7 @@ import hashlib
 import os
 import resource
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -284,8 +285,40 @@ def _captured(n: int) -> Any:
     return CapturedArticle(article, Capture(url, 200, {}, b"<html></html>", "2024-01-01"))
 
 
+def _kill_writer_child(pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process writer's child dies (as by the OOM killer)."""
+    pid = pipeline.writer.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+
+
+def _fail_writes(pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread writer's archive reports a full disk on the next write."""
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    archive = pipeline.writer.host.archive
+    assert archive is not None
+    monkeypatch.setattr(archive, "store_capture", full)
+
+
+@pytest.mark.parametrize(
+    ("in_process", "break_storage", "message", "advice"),
+    [
+        (True, _kill_writer_child, "archive writer process stopped", "system log"),
+        (False, _fail_writes, "database or disk is full", "free some space"),
+    ],
+    ids=["writer-process-killed", "disk-full-on-thread"],
+)
 def test_pipeline_stops_cleanly_on_a_storage_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    in_process: bool,
+    break_storage: Callable[[Any, pytest.MonkeyPatch], None],
+    message: str,
+    advice: str,
 ) -> None:
     """A write that fails: no exception escapes, one error is logged, the stats flag is
     set, the spider is closed, committed rows stay, the lock is released."""
@@ -295,7 +328,7 @@ def test_pipeline_stops_cleanly_on_a_storage_error(
     from ecss_crawler.pipelines import STORAGE_ERROR_STAT, ArchivePipeline
 
     db = tmp_path / "ecss.db"
-    crawler = get_crawler(settings_dict={"ECSS_DB": str(db)})
+    crawler = get_crawler(settings_dict={"ECSS_DB": str(db), "ECSS_ARCHIVE_PROCESS": in_process})
     engine = _Engine()
     crawler.engine = engine  # type: ignore[assignment]
     crawler.spider = SimpleNamespace(base_url="https://example.org/", name="ecss")  # type: ignore[assignment]
@@ -303,13 +336,7 @@ def test_pipeline_stops_cleanly_on_a_storage_error(
     pipeline.spider_opened()
     asyncio.run(pipeline.process_item(_captured(1)))
     pipeline.spider_idle()  # committed
-    archive = pipeline.archive
-    assert archive is not None
-
-    def full(*args: Any, **kwargs: Any) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(archive, "store_capture", full)
+    break_storage(pipeline, monkeypatch)
     item = _captured(2)
     assert asyncio.run(pipeline.process_item(item)) is item
     later = _captured(3)
@@ -317,11 +344,11 @@ def test_pipeline_stops_cleanly_on_a_storage_error(
     pipeline.spider_closed("storage_error")
 
     assert crawler.stats is not None
-    assert "database or disk is full" in crawler.stats.get_value(STORAGE_ERROR_STAT)
+    assert message in crawler.stats.get_value(STORAGE_ERROR_STAT)
     assert engine.closed == ["storage_error"]
     errors = [r for r in caplog.records if "STORAGE ERROR" in r.getMessage()]
     assert len(errors) == 1
-    assert "free some space" in errors[0].getMessage()
+    assert advice in errors[0].getMessage()
     assert check_archive(db) == []
     assert [row[0] for row in sqlite3.connect(db).execute("SELECT post_id FROM articles")] == [1]
     lock = ArchiveLock(db)

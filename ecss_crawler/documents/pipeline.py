@@ -2,8 +2,8 @@
 
 Thin, one job: a :class:`~ecss_crawler.documents.items.FetchedDocument` gets its
 ``extracted`` text (or an ``error`` reason); the archive pipeline stores it
-(:func:`store_document_item`). Settings: ``ECSS_DOCUMENT_TIMEOUT`` (seconds one
-document may take), ``ECSS_DOCUMENT_MAX_PAGES``.
+(:func:`ecss_crawler.archive.jobs.store_document_item`). Settings:
+``ECSS_DOCUMENT_TIMEOUT`` (seconds one document may take), ``ECSS_DOCUMENT_MAX_PAGES``.
 """
 
 from __future__ import annotations
@@ -16,18 +16,11 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 
 from ecss_crawler.documents.isolate import DEFAULT_TIMEOUT, IsolatedExtractor
-from ecss_crawler.documents.items import (
-    DocumentFailure,
-    DocumentLinks,
-    DocumentNotModified,
-    FetchedDocument,
-)
-from ecss_crawler.documents.text import EXTRACTOR_VERSION, DocumentError
+from ecss_crawler.documents.items import FetchedDocument
+from ecss_crawler.documents.text import DocumentError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-    from ecss_crawler.archive import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -64,33 +57,3 @@ class DocumentTextPipeline:
     def spider_closed(self) -> None:
         self._thread.submit(self.extractor.close).result()
         self._thread.shutdown(wait=True)
-
-
-def store_document_item(archive: Archive, crawl_id: int, item: Any) -> list[str]:
-    """Write one document item (on the archive's writer thread); return stats keys to count."""
-    if isinstance(item, DocumentLinks):
-        archive.link_documents(item.article_ids, item.urls)
-        return []
-    if isinstance(item, DocumentNotModified):
-        archive.mark_document_seen(
-            item.url, etag=item.etag, last_modified=item.last_modified, crawl_id=crawl_id
-        )
-        return ["ecss/documents/not_modified"]
-    if isinstance(item, FetchedDocument) and item.error is None and item.extracted is not None:
-        result = archive.store_document(
-            item.url,
-            item.body,
-            crawl_id,
-            extracted=item.extracted,
-            status=item.status,
-            headers=item.headers,
-            extractor_version=EXTRACTOR_VERSION,
-        )
-        return [f"ecss/documents/{result.outcome}"]
-    if isinstance(item, FetchedDocument | DocumentFailure):
-        reason = item.error if isinstance(item, FetchedDocument) else item.reason
-        status = item.status
-        logger.warning("Document not archived: %s (%s)", item.url, reason)
-        archive.record_document_failure(item.url, crawl_id, reason or "unreadable", status)
-        return ["ecss/documents/failed"]
-    return []
