@@ -67,6 +67,10 @@ def main() -> int:
         ("crawls started", str(len(results))),
         ("killed mid-crawl by SIGKILL (finished first)", f"{len(killed)} ({finished})"),
         ("kills at batch size 1 / 3 / 10", batches),
+        (
+            "kills of the crawl alone / of its process group",
+            f"{sum(not r.whole_group for r in killed)} / {sum(r.whole_group for r in killed)}",
+        ),
         ("kill time after start, min / median / max (s)", spread),
         ("problems found after kills", str(len(problems))),
         ("final run exit code", str(code)),

@@ -31,6 +31,7 @@ from ecss_crawler.archive.store import Archive
 from ecss_crawler.archive.writer import ArchiveWriter, ProcessWriter, ThreadWriter, WriterGone
 from ecss_crawler.extract.urls import bare_host, url_key
 from ecss_crawler.items import CapturedArticle, PageFailure
+from ecss_crawler.offload import log_level
 from ecss_crawler.outcome import (
     LOCK_HOLDER_STAT,
     LOCKED_STAT,
@@ -105,7 +106,7 @@ class ArchivePipeline:
             raise NotConfigured("ECSS_DB is empty: no archive")
         writer: ArchiveWriter
         if settings.getbool("ECSS_ARCHIVE_PROCESS", True):
-            writer = ProcessWriter(log_level=_log_level(settings.get("LOG_LEVEL")))
+            writer = ProcessWriter(log_level=log_level(settings.get("LOG_LEVEL")))
         else:
             writer = ThreadWriter()
         pipeline = cls(crawler, str(db_path), settings.getint("ECSS_BATCH_SIZE", 100), writer)
@@ -316,14 +317,6 @@ def _item_url(item: Any) -> str:
         if value:
             return str(value)
     return "an item"
-
-
-def _log_level(value: Any) -> int:
-    """Scrapy's ``LOG_LEVEL`` (a name or a number) as a number."""
-    if isinstance(value, int):
-        return value
-    level = logging.getLevelName(str(value or "DEBUG").upper())
-    return level if isinstance(level, int) else logging.DEBUG
 
 
 def _spider_args(spider: Any) -> dict[str, Any]:

@@ -18,6 +18,9 @@ ECSS_BATCH_SIZE = 100
 #: Write the archive in a child process of its own, on another core (False: on a thread
 #: of the crawl's process, competing with the crawl for the GIL).
 ECSS_ARCHIVE_PROCESS = True
+#: Read article pages (parse and extract) in a child process of their own, on another core
+#: (False: parse on a pool thread and extract on the crawl's thread).
+ECSS_READ_PROCESS = True
 #: Seconds between progress lines (0 turns them off).
 ECSS_PROGRESS_INTERVAL = 30.0
 #: Where progress goes: "log" (Scrapy's log), "lines" (stderr) or "live" (a terminal display).

@@ -157,11 +157,12 @@ def test_shutdown_waits_for_the_jobs_and_the_child_exits(tmp_path: Path) -> None
     writer = ProcessWriter()
     crawl_id = begin(writer, tmp_path / "a.db")
     futures = [writer.submit(store_item, crawl_id, captured(n)) for n in range(1, 21)]
+    child = writer.pid
+    assert child is not None
     writer.shutdown()  # no close(): the child commits at the end of its input
     assert all(f.result(0).outcome == "new" for f in futures)
-    assert writer.pid is not None
     with pytest.raises(ProcessLookupError):
-        os.kill(writer.pid, 0)
+        os.kill(child, 0)
     assert post_ids(tmp_path / "a.db") == list(range(1, 21))
     with pytest.raises(WriterGone):
         writer.submit(Archive.flush).result(1)

@@ -13,6 +13,7 @@ cycles, so later cycles are killed while writing revisions too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -57,6 +58,8 @@ class KillResult:
     seconds: float
     killed: bool
     batch_size: int
+    #: The whole process group was killed (the archive writer too), not the crawl alone.
+    whole_group: bool = False
 
 
 def snapshot(db: Path) -> Snapshot:
@@ -123,15 +126,20 @@ def kill_during_crawl(
     max_delay: float = 0.8,
     timeout: float = 60,
 ) -> KillResult:
-    """Start a crawl, wait until it has committed new captures, SIGKILL it a moment later."""
+    """Start a crawl, wait until it has committed new captures, SIGKILL it a moment later:
+    the crawl's process alone (its archive writer then commits and exits), or its whole
+    process group (the writer dies with it, its open batch uncommitted)."""
     batch_size = rng.choice((1, 3, 10))
+    whole_group = rng.random() < 0.5
     start_captures = snapshot(db).captures
     started = time.monotonic()
+    children: list[int] = []
     with log.open("ab") as out:
         process = subprocess.Popen(
             crawl_command(base_url, db, f"ECSS_BATCH_SIZE={batch_size}"),
             stdout=out,
             stderr=out,
+            start_new_session=True,
         )
         try:
             writing = _wait_for_writes(process, db, start_captures, started + timeout)
@@ -139,14 +147,44 @@ def kill_during_crawl(
                 time.sleep(rng.uniform(0.0, max_delay))
             killed = process.poll() is None
             if killed:
-                os.kill(process.pid, signal.SIGKILL)
+                children = child_processes(process.pid)
+                if whole_group:
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:
+                    os.kill(process.pid, signal.SIGKILL)
         finally:
             if process.poll() is None and time.monotonic() > started + timeout:
-                os.kill(process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
     if killed:
         assert process.returncode == -signal.SIGKILL
-    return KillResult(time.monotonic() - started, killed, batch_size)
+        wait_until_gone(children)
+    return KillResult(time.monotonic() - started, killed, batch_size, whole_group)
+
+
+def child_processes(pid: int) -> list[int]:
+    """The live children of ``pid`` (the archive writer, the document reader)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def wait_until_gone(pids: list[int], timeout: float = 30) -> None:
+    """Wait until every process in ``pids`` has exited (a zombie counts as exited)."""
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                break
+            if state in ("Z", "X"):
+                break
+            time.sleep(0.02)
+        else:
+            raise AssertionError(f"process {pid} outlived its killed crawl by {timeout} s")
 
 
 def _wait_for_writes(

@@ -18,6 +18,7 @@ from ecss_crawler.monitoring import Thresholds, field_minimum, judge
 from ecss_crawler.probe import Findings, Page, date_offsets, guess_timezone, has_rest_api
 from ecss_crawler.sites import (
     ProfileError,
+    ThemeMemo,
     detect_theme,
     generic_profile,
     load_registry,
@@ -296,6 +297,44 @@ def test_generic_profile_detects_the_theme_per_page() -> None:
     # A profile that names its theme is not re-detected.
     ecss = shipped_registry().get("ecss-en")
     assert theme_for_page(ecss, plain_page) is ecss
+
+
+def test_theme_memo_detects_until_the_site_settles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages are checked until ``settle`` in a row show one theme; then no more checks."""
+    import ecss_crawler.sites as sites
+
+    profile = generic_profile("http://127.0.0.1:8089/")
+    foxiz_page = parse_html(
+        '<html><head><link rel="stylesheet" href="/wp-content/themes/foxiz/style.css"></head>'
+        "<body></body></html>",
+        "http://127.0.0.1:8089/",
+    )
+    plain_page = parse_html("<html><body><main><h1>x</h1></main></body></html>", "http://x/")
+    checks: list[str] = []
+    real = sites.detect_theme
+
+    def counted(sel: object, themes: object) -> object:
+        found = real(sel, themes)  # type: ignore[arg-type]
+        checks.append(found.name)
+        return found
+
+    monkeypatch.setattr(sites, "detect_theme", counted)
+    memo = ThemeMemo(profile, settle=3)
+    pages = [foxiz_page, plain_page, foxiz_page, foxiz_page, foxiz_page, plain_page, plain_page]
+    read = [memo.profile_for_page(page) for page in pages]
+    assert checks == ["foxiz", "none", "foxiz", "foxiz", "foxiz"]  # settled: 2 pages unchecked
+    assert [p.selectors.name for p in read] == ["foxiz", "none", *["foxiz"] * 5]
+    # The chosen profile names its theme, so extraction does not detect it again.
+    assert all(p.theme == p.selectors.name for p in read)
+    assert theme_for_page(read[-1], plain_page) is read[-1]
+    # A site with no known theme settles too (only the generic layers then).
+    plain = ThemeMemo(profile, settle=2)
+    assert [plain.profile_for_page(plain_page).theme for _ in range(3)] == ["none"] * 3
+    assert plain.settled is not None
+    assert plain.settled.selectors.name == "none"
+    # A profile that names its theme is settled from the start.
+    ecss = shipped_registry().get("ecss-en")
+    assert ThemeMemo(ecss).profile_for_page(plain_page) is ecss
 
 
 def test_unknown_host_foxiz_page_uses_the_foxiz_layer() -> None:

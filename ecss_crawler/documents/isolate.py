@@ -14,13 +14,13 @@ a fresh child. The child's address space can also be capped (``memory_limit``).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ecss_crawler.childproc import child_connections, start_child
 from ecss_crawler.documents.text import DocumentError, DocumentText, extract_document
 
 #: Seconds one document may take before its child process is killed.
@@ -89,18 +89,7 @@ class IsolatedExtractor:
             assert self._recv is not None
             return self._send, self._recv
         self._stop()
-        process = subprocess.Popen(
-            self.command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            close_fds=True,
-        )
-        assert process.stdin is not None
-        assert process.stdout is not None
-        self._send = Connection(os.dup(process.stdin.fileno()), readable=False)
-        self._recv = Connection(os.dup(process.stdout.fileno()), writable=False)
-        process.stdin.close()
-        process.stdout.close()
+        process, self._send, self._recv = start_child(self.command)
         self._process = process
         return self._send, self._recv
 
@@ -141,9 +130,7 @@ class IsolatedExtractor:
 
 def main() -> None:
     """Entry point of the child process: serve jobs on stdin, answer on stdout."""
-    conn_in = Connection(os.dup(0), writable=False)
-    conn_out = Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)  # a library that prints must not corrupt the answer channel
+    conn_in, conn_out = child_connections()
     _serve(conn_in, conn_out, int(sys.argv[1]) if len(sys.argv) > 1 else 0)
 
 

@@ -46,6 +46,10 @@ class NotAnArticle(Exception):
         self.kind = kind
         self.url = url
 
+    def __reduce__(self) -> tuple[type[NotAnArticle], tuple[str, str]]:
+        """Pickled as its kind and URL (it crosses the page reader's pipe)."""
+        return (NotAnArticle, (self.kind, self.url))
+
 
 def body_classes(sel: Selector) -> set[str]:
     """The ``<body>`` element's classes."""

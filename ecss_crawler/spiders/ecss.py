@@ -56,6 +56,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from ecss_crawler.archive.lookup import ArchiveReader, Known
+from ecss_crawler.childproc import ChildGone
 from ecss_crawler.discovery import NextPage, SitemapVouch
 from ecss_crawler.documents import crawl as documents_module
 from ecss_crawler.extract import (
@@ -85,14 +86,21 @@ from ecss_crawler.extract.urls import (
 from ecss_crawler.feeds import article_record
 from ecss_crawler.incremental import Decision, Freshness
 from ecss_crawler.items import (
+    Article,
     ArticleGone,
     ArticleUnchanged,
     Capture,
     CapturedArticle,
     PageFailure,
 )
-from ecss_crawler.offload import parse_html_off_thread
-from ecss_crawler.sites import ProfileError, SiteProfile, generic_profile, load_registry
+from ecss_crawler.offload import PageReader, ThreadReader, page_reader
+from ecss_crawler.sites import (
+    ProfileError,
+    SiteProfile,
+    ThemeMemo,
+    generic_profile,
+    load_registry,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +139,10 @@ class EcssSpider(scrapy.Spider):
         self.explicit_base_url = base_url is not None
         #: Set from the site profiles in :meth:`from_crawler` (settings name the user's folder).
         self.profile: SiteProfile = SiteProfile(name="unset")
+        #: The theme each page is read with (detected until the site settles on one).
+        self.themes = ThemeMemo(self.profile)
+        #: Reads article pages off the crawl's thread (set from the settings).
+        self.pages: PageReader = ThreadReader()
         self.category_slugs = _split_slugs(categories)
         self.since = date.fromisoformat(since) if since else None
         self.max_articles = int(max_articles) if max_articles else None
@@ -166,6 +178,7 @@ class EcssSpider(scrapy.Spider):
         spider.use_profile(profile)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_reader, signal=signals.spider_closed)
+        spider.pages = page_reader(crawler.settings)
         spider.documents = documents_module.DocumentRequests.from_settings(
             crawler.settings, spider.documents_arg, spider.incremental
         )
@@ -186,6 +199,7 @@ class EcssSpider(scrapy.Spider):
         settings at "spider" priority, so ``-s`` on the command line still wins (settings
         can change only before the crawl starts)."""
         self.profile = profile
+        self.themes = ThemeMemo(profile)
         if profile.base_url and not self.explicit_base_url:
             self.base_url = _normal_base_url(profile.base_url)
         for name, value in profile.politeness if apply_settings else ():
@@ -229,9 +243,10 @@ class EcssSpider(scrapy.Spider):
             self.vouch = SitemapVouch(self.sitemap_keys)
 
     def close_reader(self) -> None:
-        """Close the read-only archive connection at the end of the crawl."""
+        """Close the read-only archive connection and the page reader at the end."""
         if self.reader is not None:
             self.reader.close()
+        self.pages.close()
 
     # -- start -----------------------------------------------------------------------------
 
@@ -378,15 +393,16 @@ class EcssSpider(scrapy.Spider):
         except NotHTMLError as error:
             logger.warning("Unreadable listing page %s: %s", response.url, error)
             return
-        if response.meta.get("ecss_guess") and page_kind(sel, self.profile) == ARTICLE:
+        profile = self.themes.profile_for_page(sel)
+        if response.meta.get("ecss_guess") and page_kind(sel, profile) == ARTICLE:
             # A menu link to an article: read it here, as its URL is now taken (the
             # sitemap's request for it would be dropped as a duplicate).
-            yield from self._article_items(response, sel)
+            yield from self._read_here(response, sel)
             return
         if not self._listing_wanted(response):
             yield from self._category_requests(sel, response.url)
             return
-        listing = parse_listing(sel, response.url, self.profile)
+        listing = parse_listing(sel, response.url, profile)
         self._count_first_page(response, bool(listing.cards))
         yield from self._home_count(response, listing)
         fresh = [card for card in listing.cards if not self._older_than_since(card.date)]
@@ -576,24 +592,25 @@ class EcssSpider(scrapy.Spider):
         self, response: Response
     ) -> AsyncIterator[ArticleItem | documents_module.DocumentItem | scrapy.Request]:
         """Extract the record; non-articles are counted and skipped, problems recorded.
-        The page is parsed on a worker thread (lxml parses without the GIL)."""
+        The page is read off the crawl's thread (``ECSS_READ_PROCESS``: in a child
+        process), with our own decoding (not ``response.selector``): it repairs Arabic
+        pages served in Windows-1256 that declare UTF-8 or nothing."""
         early = self._before_parsing(response)
         if early is not None:
             for unparsed in early:
                 yield unparsed
             return
+        content_type = _header(response, "Content-Type")
         try:
-            # Our own decoding (not response.selector): it repairs Arabic pages served in
-            # Windows-1256 that declare UTF-8 or nothing. The page is still parsed once.
-            content_type = _header(response, "Content-Type")
-            sel = await parse_html_off_thread(response.body, response.url, content_type)
-        except (NotHTMLError, ValueError) as error:
-            yield PageFailure(
-                response.url, "extract", str(error), response.status, _capture(response)
-            )
-            return
-        for item in self._article_items(response, sel):
-            yield item
+            article = await self.pages.read(response.body, response.url, content_type, self.profile)
+        except Exception as error:
+            article = None
+            failure = self._read_failure(response, error)
+            if failure is not None:
+                yield failure
+        if article is not None:
+            for item in self._article_items(response, article):
+                yield item
 
     def _before_parsing(self, response: Response) -> list[ArticleItem] | None:
         """The items of an article response that needs no parsing (304, not HTML), else None."""
@@ -616,25 +633,40 @@ class EcssSpider(scrapy.Spider):
             ]
         return None
 
-    def _article_items(
-        self, response: Response, sel: Selector
-    ) -> Iterator[ArticleItem | documents_module.DocumentItem | scrapy.Request]:
-        """The record of a parsed article page, then requests for its documents."""
-        capture = _capture(response)
-        try:
-            article = extract_from_selector(sel, response.url, profile=self.profile)
-        except NotAnArticle as error:
+    def _read_failure(self, response: Response, error: Exception) -> PageFailure | None:
+        """What reading an article page that raised ``error`` leaves: nothing for a page
+        that is not an article (counted), a recorded failure for unreadable input or a
+        page reader that died on it; anything else is a bug and is raised."""
+        if isinstance(error, NotAnArticle):
             self.crawler.stats.inc_value(f"ecss/not_article/{error.kind}")
+            return None
+        if isinstance(error, NotHTMLError | ValueError | ChildGone):
+            capture = _capture(response)
+            return PageFailure(response.url, "extract", str(error), response.status, capture)
+        raise error
+
+    def _read_here(self, response: Response, sel: Selector) -> Iterator[ArticleItem | Any]:
+        """The items of an article page already parsed in this process."""
+        try:
+            profile = self.themes.profile_for_page(sel)
+            article = extract_from_selector(sel, response.url, profile=profile)
+        except Exception as error:
+            failure = self._read_failure(response, error)
+            if failure is not None:
+                yield failure
             return
-        except (NotHTMLError, ValueError) as error:
-            yield PageFailure(response.url, "extract", str(error), response.status, capture)
-            return
+        yield from self._article_items(response, article)
+
+    def _article_items(
+        self, response: Response, article: Article
+    ) -> Iterator[ArticleItem | documents_module.DocumentItem | scrapy.Request]:
+        """The record of an article page, then requests for its documents."""
         if article.post_id is not None:
             if article.post_id in self.seen_post_ids:
                 self.crawler.stats.inc_value("ecss/duplicate_post_id")
                 return
             self.seen_post_ids.add(article.post_id)
-        yield CapturedArticle(article, capture)
+        yield CapturedArticle(article, _capture(response))
         yield from self.documents.for_article(
             article, self._same_site, self.parse_document, self.document_failed
         )
@@ -659,7 +691,7 @@ class EcssSpider(scrapy.Spider):
                 sel = parse_html(response.body, response.url, content_type)
             except (NotHTMLError, ValueError):
                 return
-            items = list(self._article_items(response, sel))
+            items = list(self._read_here(response, sel))
         for item in items:
             extracted = True
             if isinstance(item, CapturedArticle):
