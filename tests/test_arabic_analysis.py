@@ -529,3 +529,26 @@ def raw_fts(db: sqlite_utils.Database, fts: str, query: str) -> list[str]:
             [query],
         )
     ]
+
+
+def test_folding_is_str_translate_of_the_same_table() -> None:
+    """``fold`` and ``strip_marks`` replace only the characters their tables hold (a regular
+    expression finds them); on any text they equal ``str.translate`` of those tables."""
+    import random
+    import unicodedata
+
+    marks = dict.fromkeys([*arabic._MARKS, arabic.TATWEEL])
+    strip_table = str.maketrans(marks)
+    fold_table = str.maketrans({**marks, **arabic._LETTER_MAP, **arabic._DIGITS})
+    rng = random.Random(7)
+    texts = [
+        "",
+        "plain English, no Arabic at all",
+        "الإرهاب ومكافحةُ ـــالتطرّف في ٢٠٢٤ ﻻ ى ی ک",
+        *("".join(chr(rng.randrange(0x20, 0x0700)) for _ in range(500)) for _ in range(40)),
+        *("".join(chr(rng.randrange(0x0600, 0x0700)) for _ in range(500)) for _ in range(40)),
+    ]
+    for text in texts:
+        nfkc = unicodedata.normalize("NFKC", text)
+        assert arabic.fold(text) == nfkc.translate(fold_table)
+        assert arabic.strip_marks(text) == nfkc.translate(strip_table)

@@ -72,6 +72,21 @@ def test_every_field_right(full_crawl) -> None:
             assert row[name] == record[name], (record["url"], name)
 
 
+def test_reading_and_writing_in_the_crawls_own_process_store_the_same(tmp_path: Path) -> None:
+    """``ECSS_READ_PROCESS=0`` and ``ECSS_ARCHIVE_PROCESS=0``: pages parsed on pool threads
+    and extracted on the crawl's thread, the archive written on a thread; same records."""
+    with serve_replica(CONFIG) as server:
+        settings = (*FAST, "ECSS_READ_PROCESS=0", "ECSS_ARCHIVE_PROCESS=0")
+        run = run_crawl(server.base_url, tmp_path / "ecss.db", settings=settings)
+        assert run.returncode == 0, run.output[-3000:]
+        by_url = {row["url"]: row for row in run.articles()}
+        expected = server.site.expected_records()
+        assert set(by_url) == {record["url"] for record in expected}
+        for record in expected:
+            for name in COMPARED:
+                assert by_url[record["url"]][name] == record[name], (record["url"], name)
+
+
 def test_no_article_fetched_twice(full_crawl) -> None:
     server, _ = full_crawl
     article_paths = {urlsplit(r["url"]).path for r in server.site.expected_records()}

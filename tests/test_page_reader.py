@@ -1,0 +1,123 @@
+"""Article pages read in a child process: the same records and errors as in-process.
+
+The crawl sends each article page to a page-reader child
+(:mod:`ecss_crawler.extract.worker`); it must return exactly what
+:func:`~ecss_crawler.extract.extract_article` returns in the crawl's own process,
+raise the same exceptions, and survive a child that dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ecss_crawler.childproc import ChildGone
+from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_article
+from ecss_crawler.extract.worker import ProcessPageReader
+from ecss_crawler.offload import ProcessReader
+from ecss_crawler.sites import generic_profile, profile_for
+from tests.test_golden import fixture_dirs, fixture_id
+
+FIXTURES = fixture_dirs()
+
+
+@pytest.fixture(scope="module")
+def reader() -> Iterator[ProcessPageReader]:
+    made = ProcessPageReader()
+    yield made
+    made.close()
+
+
+def page(path: Path) -> tuple[bytes, str]:
+    url = json.loads((path / "meta.json").read_text(encoding="utf-8"))["url"]
+    return (path / "input.html").read_bytes(), url
+
+
+def test_every_fixture_reads_the_same_in_the_child(reader: ProcessPageReader) -> None:
+    """All pages are sent before any answer is awaited (the child works through a queue)."""
+    sent = []
+    for path in FIXTURES:
+        body, url = page(path)
+        sent.append((path, body, url, reader.read(body, url, "text/html", profile_for(url))))
+    for path, body, url, future in sent:
+        try:
+            here: object = extract_article(body, url, profile=profile_for(url))
+        except NotAnArticle as error:
+            here = ("not an article", error.kind)
+        try:
+            there: object = future.result(60)
+        except NotAnArticle as error:
+            there = ("not an article", error.kind)
+        assert there == here, fixture_id(path)
+
+
+def test_a_non_article_and_unreadable_input_raise_as_in_process(reader: ProcessPageReader) -> None:
+    url = "http://127.0.0.1:8089/category/economy/"
+    listing = (
+        b"<html><body class='archive category'><main><h1>Economy</h1>"
+        b"<article class='post'><h2><a href='/a/'>A</a></h2></article></main></body></html>"
+    )
+    with pytest.raises(NotAnArticle) as raised:
+        reader.read(listing, url, "text/html", generic_profile(url)).result(30)
+    with pytest.raises(NotAnArticle) as here:
+        extract_article(listing, url, profile=generic_profile(url))
+    assert (raised.value.kind, raised.value.url) == (here.value.kind, here.value.url)
+    with pytest.raises(NotHTMLError):
+        reader.read(b"\x00\x01\x02" * 100, url, None, generic_profile(url)).result(30)
+
+
+def test_each_profile_crosses_the_pipe_pickled_once(reader: ProcessPageReader) -> None:
+    body, url = page(FIXTURES[0])
+    profile = profile_for(url)
+    reader.read(body, url, "text/html", profile).result(30)
+    first = reader._pickled(profile)
+    reader.read(body, url, "text/html", profile).result(30)
+    assert reader._pickled(profile) is not None
+    assert reader._pickled(profile)[1] is first[1]  # the same bytes object, not pickled again
+
+
+def test_a_dead_child_fails_its_pages_and_the_next_page_gets_a_new_one() -> None:
+    reader = ProcessPageReader()
+    try:
+        body, url = page(FIXTURES[0])
+        profile = profile_for(url)
+        reader.read(body, url, "text/html", profile).result(60)
+        first = reader.worker.pid
+        assert first is not None
+        os.kill(first, signal.SIGSTOP)
+        waiting = [reader.read(body, url, "text/html", profile) for _ in range(3)]
+        os.kill(first, signal.SIGKILL)
+        for future in waiting:
+            with pytest.raises(ChildGone, match="page reader process stopped"):
+                future.result(60)
+        again = reader.read(body, url, "text/html", profile).result(60)
+        assert again.title
+        assert reader.worker.pid not in (None, first)
+    finally:
+        reader.close()
+
+
+def test_the_crawls_reader_reads_a_page_again_after_its_child_died() -> None:
+    """The page in the child when it died may not be the one that killed it: it is read
+    once more by a new child."""
+    crawl_reader = ProcessReader()
+    try:
+        body, url = page(FIXTURES[0])
+        profile = profile_for(url)
+        asyncio.run(crawl_reader.read(body, url, "text/html", profile))
+        child = crawl_reader.reader.worker.pid
+        assert child is not None
+        os.kill(child, signal.SIGSTOP)
+        threading.Timer(0.3, os.kill, (child, signal.SIGKILL)).start()
+        article = asyncio.run(crawl_reader.read(body, url, "text/html", profile))
+        assert article == extract_article(body, url, profile=profile)
+        assert crawl_reader.reader.worker.pid != child
+    finally:
+        crawl_reader.close()
