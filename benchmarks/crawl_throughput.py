@@ -222,6 +222,16 @@ def report(args: argparse.Namespace, rounds: list[dict[str, Measured]], load: st
         f"{statistics.median(ratios):.2f}x (target >= 0.6x)"
     )
     print(f"full / shared bare listing pages: {statistics.median(listings):.2f} (target <= 1.10)")
+    html_only = [
+        (r[FULL].pages - r[FULL].kinds["document"])
+        / r[FULL].run.seconds
+        / r[SHARED].pages_per_second
+        for r in rounds
+    ]
+    print(
+        "full / shared bare pages per second, the full crawl's documents not counted "
+        f"(their fetch time still is; median of runs): {statistics.median(html_only):.2f}x"
+    )
     if WARC in rounds[0]:
         kept = [r[WARC].pages_per_second / r[FULL].pages_per_second for r in rounds]
         cpu = [r[WARC].cpu_per_thousand - r[FULL].cpu_per_thousand for r in rounds]

@@ -23,6 +23,7 @@ KINDS: tuple[str, ...] = (
     "category page 2+",
     "other listing",
     "article",
+    "document",
     "not found (404)",
 )
 LISTING_KINDS: tuple[str, ...] = (
@@ -32,6 +33,8 @@ LISTING_KINDS: tuple[str, ...] = (
     "category page 2+",
     "other listing",
 )
+#: The publications a full crawl downloads (the shared bare spider fetches none).
+_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx")
 _PAGED = re.compile(r"/page/\d+/?$")
 _OTHER_LISTING = re.compile(r"^/(tag|author|[0-9]{4}/[0-9]{2})(/|$)")
 
@@ -43,6 +46,8 @@ def kind_of(status: int, uri: str) -> str:
     path = unquote(urlsplit(uri).path)
     if path == "/robots.txt":
         return "robots.txt"
+    if path.lower().endswith(_DOCUMENT_SUFFIXES):
+        return "document"
     if path.endswith(".xml") or "sitemap" in path:
         return "sitemap"
     if path.startswith("/category/"):
