@@ -1,6 +1,8 @@
 """Run a crawl (or the bare spider) as a subprocess and measure it.
 
-* resident memory (``VmRSS`` from ``/proc/PID/status``) sampled every 0.5 s;
+* resident memory (``VmRSS`` from ``/proc/PID/status``) of the process and all its
+  children (the crawl's archive writer, page reader and document reader) sampled every
+  0.5 s;
 * progress from the archive: ``SELECT count(*) FROM articles`` polled read-only
   (WAL: never blocks the writer), giving the time each 1,000 articles were stored;
 * the crawl's own summary (``--json-summary``) for page counts.
@@ -38,6 +40,32 @@ def rss_mb(pid: int) -> float | None:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return None
+
+
+def descendants(pid: int) -> list[int]:
+    """The live children of ``pid``, their children, and so on."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *descendants(child)]
+    return found
+
+
+def tree_rss_mb(pid: int) -> float | None:
+    """Resident memory of ``pid`` and all its descendants in MB (None once it has exited).
+    Pages shared between them are counted in each, so this is an upper bound."""
+    own = rss_mb(pid)
+    if own is None:
+        return None
+    return own + sum(rss_mb(child) or 0.0 for child in descendants(pid))
 
 
 def stored_articles(db: Path) -> int | None:
@@ -86,7 +114,7 @@ def _sample(process: subprocess.Popen[str], run: Run, db: Path | None, step: int
     next_mark = step
     while process.poll() is None:
         now = time.monotonic() - started
-        mb = rss_mb(process.pid)
+        mb = tree_rss_mb(process.pid)
         if mb is not None:
             run.rss.append((now, mb))
         if db is not None:
