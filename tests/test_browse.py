@@ -170,3 +170,42 @@ def test_browse_without_an_archive(tmp_path: Path) -> None:
     result = CliRunner().invoke(browse_cmds.browse, ["--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
     assert "no archive database at" in result.output
+
+
+def test_sigterm_stops_browse_and_removes_its_metadata_folder(
+    archive: Path, tmp_path: Path
+) -> None:
+    """A service manager's SIGTERM ends ``browse`` through its clean-up: its temporary
+    metadata folder is removed (Uvicorn raises the signal again after shutting down)."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    command = [sys.executable, "-m", "ecss_crawler.cli", "browse", "--db", str(archive)]
+    command += ["--port", str(port), "--no-open"]
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                    break  # 127.0.0.1 only
+            except OSError:
+                assert process.poll() is None, process.communicate()[0][-3000:]
+                time.sleep(0.1)
+        assert list(tmp_path.glob("ecss-browse-*"))  # serving, with its metadata folder
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 128 + signal.SIGTERM
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+    assert list(tmp_path.glob("ecss-browse-*")) == []

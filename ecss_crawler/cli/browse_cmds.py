@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -71,6 +72,22 @@ def browse(db_path: Path, port: int, no_open: bool) -> None:
     if not db_path.is_file():
         raise click.ClickException(f"no archive database at {db_path} (use --db or set ECSS_DB)")
     name = database_name(db_path)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        _serve(cli, db_path, name, port, no_open)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM ends ``browse`` like Ctrl-C does, through its clean-up. (Uvicorn handles the
+    signal while it serves, then raises it again once it has shut down: with the default
+    handler the process would end there and leave its metadata folder behind.)"""
+    raise SystemExit(128 + signum)
+
+
+def _serve(cli: click.Command, db_path: Path, name: str, port: int, no_open: bool) -> None:
+    """Run Datasette with the archive's metadata in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="ecss-browse-") as folder:
         metadata = Path(folder) / "metadata.json"
         metadata.write_text(json.dumps(metadata_for(name), ensure_ascii=False), encoding="utf-8")
