@@ -53,7 +53,11 @@ def start_child(command: list[str]) -> tuple[subprocess.Popen[bytes], Connection
     """Start ``command``; return the process, the connection to send on and the one to
     receive from."""
     process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        close_fds=True,
+        env=_child_environment(),
     )
     assert process.stdin is not None
     assert process.stdout is not None
@@ -64,6 +68,14 @@ def start_child(command: list[str]) -> tuple[subprocess.Popen[bytes], Connection
     process.stdin.close()
     process.stdout.close()
     return process, send, receive
+
+
+def _child_environment() -> dict[str, str]:
+    """This environment, with ``PYTHONPATH`` set to this process's ``sys.path``: the child
+    imports the same code, also where the project was put on the path at run time (a
+    Scrapyd egg) rather than installed."""
+    paths = [path for path in sys.path if path]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def _widen(fd: int) -> None:

@@ -37,6 +37,7 @@ import pytest
 
 from ecss_crawler.archive.db import check_archive
 from ecss_crawler.replica import ReplicaConfig, ReplicaServer, serve_replica
+from tests.test_archive_writer import captured as _captured
 from tests.test_hard_kill import crawl_command, expected_mismatches, lost_versions, snapshot
 
 CONFIG = ReplicaConfig(seed=31, n_articles=14, arabic_share=0.4, per_page=4)
@@ -268,21 +269,6 @@ class _Engine:
 
         self.closed.append(reason)
         return defer.succeed(None)
-
-
-def _captured(n: int) -> Any:
-    from ecss_crawler.items import Article, Capture, CapturedArticle
-
-    url = f"https://example.org/{n}/"
-    article = Article(
-        url=url,
-        site="example.org",
-        post_id=n,
-        title=f"Title {n}",
-        body=f"Body of article {n}",
-        published="2024-01-01T00:00:00+02:00",
-    )
-    return CapturedArticle(article, Capture(url, 200, {}, b"<html></html>", "2024-01-01"))
 
 
 def _kill_writer_child(pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> None:
