@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable
@@ -103,7 +104,8 @@ class ChildWorker:
 
     ``gone`` makes the exception for messages the child can no longer answer. With
     ``restart``, the next message after the child's death starts a new child;
-    otherwise every later message fails at once.
+    otherwise every later message fails at once. With ``timeout``, a child that has
+    work and answers nothing for that many seconds is killed (its messages fail).
     """
 
     def __init__(
@@ -112,11 +114,13 @@ class ChildWorker:
         name: str,
         gone: Callable[[str], Exception] = ChildGone,
         restart: bool = False,
+        timeout: float | None = None,
     ) -> None:
         self.command = command
         self.name = name
         self.gone = gone
         self.restart = restart
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._waiting: deque[Future[Any]] = deque()
@@ -180,8 +184,20 @@ class ChildWorker:
         process: subprocess.Popen[bytes],
         waiting: deque[Future[Any]],
     ) -> None:
+        timed_out = ready = False
+        since = time.monotonic()  # when the child last answered, or was last idle
         with receive:
             while True:
+                if self.timeout is not None and not receive.poll(min(self.timeout, 0.5)):
+                    with self._lock:
+                        busy = bool(waiting)
+                    now = time.monotonic()
+                    if not busy or not ready:  # idle, or still starting (imports)
+                        since = now
+                    elif now - since > self.timeout and not timed_out:
+                        timed_out = True
+                        process.kill()  # its output then ends
+                    continue
                 try:
                     answer = receive.recv()
                 except (EOFError, OSError):
@@ -190,15 +206,21 @@ class ChildWorker:
                     _, level, name, text = answer
                     logging.getLogger(name).log(level, "%s", text)
                     continue
+                since = time.monotonic()
+                if answer[0] == "ready":
+                    ready = True
+                    continue
                 with self._lock:
                     future = waiting.popleft()
                 if answer[0] == "ok":
                     future.set_result(answer[1])
                 else:
                     future.set_exception(answer[1])
-        self._child_gone(process, waiting)
+        self._child_gone(process, waiting, timed_out)
 
-    def _child_gone(self, process: subprocess.Popen[bytes], waiting: deque[Future[Any]]) -> None:
+    def _child_gone(
+        self, process: subprocess.Popen[bytes], waiting: deque[Future[Any]], timed_out: bool
+    ) -> None:
         """The child's output ended: fail every message still waiting for it."""
         try:
             code = process.wait(STOP_TIMEOUT if self._stopping else 5)
@@ -206,6 +228,8 @@ class ChildWorker:
             code = None
         with self._lock:
             failure = f"the {self.name} process stopped (exit code {code})"
+            if timed_out:
+                failure = f"the {self.name} process took over {self.timeout:g} s: stopped"
             if self._process is process:
                 if waiting or not self._stopping:
                     self._failure = failure
@@ -276,14 +300,16 @@ def portable(
 def serve(
     handle: Callable[[Any], Any], where: str, fallback: Callable[[str], Exception] = RuntimeError
 ) -> None:
-    """The child's loop on standard input and output: answer each message with
-    ``("ok", handle(message))`` or ``("error", exception)``, forward log records, return at
-    the end of input. ``sys.argv[1]``, when given, is the log level to forward."""
+    """The child's loop on standard input and output: say ``("ready",)``, then answer each
+    message with ``("ok", handle(message))`` or ``("error", exception)``, forward log
+    records, return at the end of input. ``sys.argv[1]``, when given, is the log level to
+    forward."""
     receive, send = child_connections()
     level = int(sys.argv[1]) if len(sys.argv) > 1 else logging.INFO
     root = logging.getLogger()
     root.setLevel(level)
     root.addHandler(_ForwardLogs(send, level))
+    send_message(send, ("ready",))  # imports done: the parent's time limit starts counting
     while True:
         try:
             message = receive.recv()

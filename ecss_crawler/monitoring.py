@@ -204,8 +204,13 @@ def _judge_listings(stats: dict[str, Any], thresholds: Thresholds, verdict: Verd
 
 def _judge_failures(stats: dict[str, Any], thresholds: Thresholds, verdict: Verdict) -> None:
     failed = sum(int(v) for k, v in stats.items() if k.startswith("ecss/failures/"))
-    attempted = int(stats.get("ecss/articles_extracted", 0)) + int(
-        stats.get("ecss/failures/fetch", 0)
+    # Article pages that gave no record at all (unreadable, or their reader died) count
+    # as attempted too; records that failed validation are counted as extracted already.
+    unread = int(stats.get("ecss/failures/extract", 0)) - int(stats.get("ecss/articles_invalid", 0))
+    attempted = (
+        int(stats.get("ecss/articles_extracted", 0))
+        + int(stats.get("ecss/failures/fetch", 0))
+        + max(0, unread)
     )
     if attempted >= thresholds.min_articles and failed / attempted > thresholds.max_failure_share:
         verdict.too_many_failures = True

@@ -43,8 +43,8 @@ class ProcessReader:
     new child (it may have died of another page); a second death is the page's failure
     (:class:`~ecss_crawler.childproc.ChildGone`)."""
 
-    def __init__(self, log_level: int = logging.INFO) -> None:
-        self.reader = ProcessPageReader(log_level)
+    def __init__(self, log_level: int = logging.INFO, timeout: float | None = None) -> None:
+        self.reader = ProcessPageReader(log_level, timeout)
 
     async def read(
         self, body: bytes, url: str, content_type: str | None, profile: SiteProfile
@@ -81,7 +81,8 @@ class ThreadReader:
 def page_reader(settings: BaseSettings) -> PageReader:
     """The reader ``ECSS_READ_PROCESS`` asks for (a child process unless it is false)."""
     if settings.getbool("ECSS_READ_PROCESS", True):
-        return ProcessReader(log_level(settings.get("LOG_LEVEL")))
+        timeout = settings.getfloat("ECSS_READ_TIMEOUT", 60.0) or None
+        return ProcessReader(log_level(settings.get("LOG_LEVEL")), timeout)
     return ThreadReader()
 
 

@@ -21,6 +21,9 @@ ECSS_ARCHIVE_PROCESS = True
 #: Read article pages (parse and extract) in a child process of their own, on another core
 #: (False: parse on a pool thread and extract on the crawl's thread).
 ECSS_READ_PROCESS = True
+#: ... where one page may take this many seconds before the reader is stopped and the page
+#: recorded as a failure (0: no limit).
+ECSS_READ_TIMEOUT = 60.0
 #: Seconds between progress lines (0 turns them off).
 ECSS_PROGRESS_INTERVAL = 30.0
 #: Where progress goes: "log" (Scrapy's log), "lines" (stderr) or "live" (a terminal display).

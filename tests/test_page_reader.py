@@ -121,3 +121,56 @@ def test_the_crawls_reader_reads_a_page_again_after_its_child_died() -> None:
         assert crawl_reader.reader.worker.pid != child
     finally:
         crawl_reader.close()
+
+
+def test_a_page_that_takes_too_long_stops_its_reader() -> None:
+    """A reader that has a page and answers nothing for ``timeout`` seconds is killed: its
+    pages fail with a reason that says so, and the next page gets a new reader."""
+    reader = ProcessPageReader(timeout=3.0)  # the first page (cold caches) takes well under
+    try:
+        body, url = page(FIXTURES[0])
+        profile = profile_for(url)
+        reader.read(body, url, "text/html", profile).result(60)
+        stuck = reader.worker.pid
+        assert stuck is not None
+        os.kill(stuck, signal.SIGSTOP)  # as a page the parser loops on
+        with pytest.raises(ChildGone, match=r"took over 3 s: stopped"):
+            reader.read(body, url, "text/html", profile).result(60)
+        assert reader.read(body, url, "text/html", profile).result(60).title
+        assert reader.worker.pid not in (None, stuck)
+    finally:
+        reader.close()
+
+
+def test_an_idle_reader_is_not_stopped() -> None:
+    """The time limit counts only while a page waits for its answer."""
+    import time
+
+    reader = ProcessPageReader(timeout=2.0)
+    try:
+        body, url = page(FIXTURES[0])
+        profile = profile_for(url)
+        reader.read(body, url, "text/html", profile).result(60)
+        first = reader.worker.pid
+        time.sleep(2.5)
+        reader.read(body, url, "text/html", profile).result(60)
+        assert reader.worker.pid == first
+    finally:
+        reader.close()
+
+
+def test_pages_the_reader_cannot_finish_are_recorded_failures(tmp_path: Path) -> None:
+    """End to end: with a time limit no page can meet, every article page becomes an
+    ``extract`` failure saying why, nothing half-read is stored, and the crawl exits 6."""
+    from ecss_crawler.replica import ReplicaConfig, serve_replica
+    from tests.crawl_support import FAST, run_crawl
+
+    with serve_replica(ReplicaConfig(seed=5, n_articles=6)) as server:
+        settings = (*FAST, "ECSS_READ_TIMEOUT=0.001", "ECSS_DOCUMENTS=0")
+        run = run_crawl(server.base_url, tmp_path / "ecss.db", settings=settings)
+    assert run.returncode == 6, run.output[-3000:]
+    failures = list(run.db.query("SELECT stage, reason FROM failures"))
+    assert len(failures) >= 6
+    assert {row["stage"] for row in failures} == {"extract"}
+    assert all("page reader process took over 0.001 s" in row["reason"] for row in failures)
+    assert run.db["articles"].count == 0

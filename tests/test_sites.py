@@ -558,3 +558,16 @@ def test_reparse_reads_each_page_with_its_sites_profile(tmp_path: Path) -> None:
     assert "changed 1" in profiled.stdout
     row = next(iter(sqlite_utils.Database(db)["articles"].rows))
     assert row["published"] == "2024-03-12T00:00:00+09:00"
+
+
+def test_pages_that_gave_no_record_count_as_attempted() -> None:
+    """Every article page unreadable (no record at all): too many failures, not "ok";
+    records that failed validation are counted once."""
+    unreadable = {"ecss/articles_extracted": 0, "ecss/failures/extract": 6}
+    assert judge(unreadable, Thresholds()).status == "too_many_failures"
+    invalid = _stats(10, **FULL) | {"ecss/failures/extract": 1, "ecss/articles_invalid": 1}
+    assert judge(invalid, Thresholds()).status == "ok"  # 1 of 10, not 1 of 11
+    mixed = _stats(10, **FULL) | {"ecss/failures/extract": 4, "ecss/articles_invalid": 1}
+    verdict = judge(mixed, Thresholds())
+    assert verdict.status == "too_many_failures"
+    assert "4 of 13 article pages failed" in verdict.reasons[0]

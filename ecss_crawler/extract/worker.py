@@ -31,6 +31,9 @@ from ecss_crawler.extract import extract_from_selector, parse_html
 from ecss_crawler.items import Article
 from ecss_crawler.sites import SiteProfile, ThemeMemo
 
+#: Seconds one page may take in the page reader before it is stopped.
+DEFAULT_TIMEOUT = 60.0
+
 
 @dataclass(frozen=True)
 class PageJob:
@@ -63,12 +66,19 @@ class PageReaderHost:
 class ProcessPageReader:
     """The crawl's side: :meth:`read` returns a future of the page's record."""
 
-    def __init__(self, log_level: int = logging.INFO, command: list[str] | None = None) -> None:
-        """``command`` replaces the child's command line (tests use it)."""
+    def __init__(
+        self,
+        log_level: int = logging.INFO,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        command: list[str] | None = None,
+    ) -> None:
+        """``timeout``: seconds the child may spend on one page before it is stopped (the
+        page then fails); ``command`` replaces the child's command line (tests use it)."""
         self.worker = ChildWorker(
             command or [sys.executable, "-m", __name__, str(log_level)],
             "page reader",
             restart=True,
+            timeout=timeout,
         )
         self._profiles: dict[int, tuple[SiteProfile, str, bytes]] = {}
 
