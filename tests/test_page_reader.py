@@ -22,7 +22,7 @@ from ecss_crawler.childproc import ChildGone
 from ecss_crawler.extract import NotAnArticle, NotHTMLError, extract_article
 from ecss_crawler.extract.worker import ProcessPageReader
 from ecss_crawler.offload import ProcessReader
-from ecss_crawler.sites import generic_profile, profile_for
+from ecss_crawler.sites import SiteProfile, generic_profile, profile_for
 from tests.test_golden import fixture_dirs, fixture_id
 
 FIXTURES = fixture_dirs()
@@ -83,14 +83,20 @@ def test_each_profile_crosses_the_pipe_pickled_once(reader: ProcessPageReader) -
     assert reader._pickled(profile)[1] is first[1]  # the same bytes object, not pickled again
 
 
+def started(reader: ProcessPageReader) -> tuple[bytes, str, SiteProfile, int]:
+    """Read a first page (the child starts); its bytes, URL, profile and the child's pid."""
+    body, url = page(FIXTURES[0])
+    profile = profile_for(url)
+    reader.read(body, url, "text/html", profile).result(60)
+    pid = reader.worker.pid
+    assert pid is not None
+    return body, url, profile, pid
+
+
 def test_a_dead_child_fails_its_pages_and_the_next_page_gets_a_new_one() -> None:
     reader = ProcessPageReader()
     try:
-        body, url = page(FIXTURES[0])
-        profile = profile_for(url)
-        reader.read(body, url, "text/html", profile).result(60)
-        first = reader.worker.pid
-        assert first is not None
+        body, url, profile, first = started(reader)
         os.kill(first, signal.SIGSTOP)
         waiting = [reader.read(body, url, "text/html", profile) for _ in range(3)]
         os.kill(first, signal.SIGKILL)
@@ -128,11 +134,7 @@ def test_a_page_that_takes_too_long_stops_its_reader() -> None:
     pages fail with a reason that says so, and the next page gets a new reader."""
     reader = ProcessPageReader(timeout=3.0)  # the first page (cold caches) takes well under
     try:
-        body, url = page(FIXTURES[0])
-        profile = profile_for(url)
-        reader.read(body, url, "text/html", profile).result(60)
-        stuck = reader.worker.pid
-        assert stuck is not None
+        body, url, profile, stuck = started(reader)
         os.kill(stuck, signal.SIGSTOP)  # as a page the parser loops on
         with pytest.raises(ChildGone, match=r"took over 3 s: stopped"):
             reader.read(body, url, "text/html", profile).result(60)
@@ -148,10 +150,7 @@ def test_an_idle_reader_is_not_stopped() -> None:
 
     reader = ProcessPageReader(timeout=2.0)
     try:
-        body, url = page(FIXTURES[0])
-        profile = profile_for(url)
-        reader.read(body, url, "text/html", profile).result(60)
-        first = reader.worker.pid
+        body, url, profile, first = started(reader)
         time.sleep(2.5)
         reader.read(body, url, "text/html", profile).result(60)
         assert reader.worker.pid == first
