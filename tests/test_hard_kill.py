@@ -163,9 +163,14 @@ def kill_during_crawl(
 
 
 def child_processes(pid: int) -> list[int]:
-    """The live children of ``pid`` (the archive writer, the document reader)."""
+    """The live children of ``pid`` (the archive writer, the page and document readers);
+    none once ``pid`` has exited."""
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
         with contextlib.suppress(OSError):
             found += [int(child) for child in (task / "children").read_text().split()]
     return found

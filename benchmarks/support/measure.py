@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.test_hard_kill import child_processes
+
 #: Throttling off, robots.txt still obeyed.
 UNTHROTTLED = (
     "AUTOTHROTTLE_ENABLED=0",
@@ -44,19 +46,7 @@ def rss_mb(pid: int) -> float | None:
 
 def descendants(pid: int) -> list[int]:
     """The live children of ``pid``, their children, and so on."""
-    found: list[int] = []
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return found
-    for task in tasks:
-        try:
-            children = [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            continue
-        for child in children:
-            found += [child, *descendants(child)]
-    return found
+    return [found for child in child_processes(pid) for found in (child, *descendants(child))]
 
 
 def tree_rss_mb(pid: int) -> float | None:

@@ -397,7 +397,7 @@ class EcssSpider(scrapy.Spider):
         if response.meta.get("ecss_guess") and page_kind(sel, profile) == ARTICLE:
             # A menu link to an article: read it here, as its URL is now taken (the
             # sitemap's request for it would be dropped as a duplicate).
-            yield from self._read_here(response, sel)
+            yield from self._read_here(response, sel, profile)
             return
         if not self._listing_wanted(response):
             yield from self._category_requests(sel, response.url)
@@ -645,10 +645,12 @@ class EcssSpider(scrapy.Spider):
             return PageFailure(response.url, "extract", str(error), response.status, capture)
         raise error
 
-    def _read_here(self, response: Response, sel: Selector) -> Iterator[ArticleItem | Any]:
-        """The items of an article page already parsed in this process."""
+    def _read_here(
+        self, response: Response, sel: Selector, profile: SiteProfile
+    ) -> Iterator[ArticleItem | Any]:
+        """The items of an article page already parsed in this process, read with
+        ``profile`` (its theme already chosen for this page)."""
         try:
-            profile = self.themes.profile_for_page(sel)
             article = extract_from_selector(sel, response.url, profile=profile)
         except Exception as error:
             failure = self._read_failure(response, error)
@@ -691,7 +693,7 @@ class EcssSpider(scrapy.Spider):
                 sel = parse_html(response.body, response.url, content_type)
             except (NotHTMLError, ValueError):
                 return
-            items = list(self._read_here(response, sel))
+            items = list(self._read_here(response, sel, self.themes.profile_for_page(sel)))
         for item in items:
             extracted = True
             if isinstance(item, CapturedArticle):
