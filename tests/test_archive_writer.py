@@ -17,7 +17,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from ecss_crawler.archive.db import ArchiveError
 from ecss_crawler.archive.jobs import Stored, store_item
 from ecss_crawler.archive.writer import ArchiveWriter, ProcessWriter, ThreadWriter, WriterGone
 from ecss_crawler.items import Article, Capture, CapturedArticle, PageFailure
+from tests.test_hard_kill import wait_until_gone
 
 
 def captured(n: int, *, body: str | None = None) -> CapturedArticle:
@@ -204,15 +204,7 @@ def test_a_killed_crawl_leaves_its_atomic_writes_committed(tmp_path: Path) -> No
     child = int(parent.stdout.readline())
     parent.kill()
     parent.wait(30)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the writer process outlived its crawl")
+    wait_until_gone([child])  # fails if the writer outlives its crawl
     assert post_ids(db) == list(range(1, 11))
 
 
@@ -223,5 +215,43 @@ def test_an_unpicklable_job_fails_at_once_in_the_caller(tmp_path: Path) -> None:
         with pytest.raises((pickle.PicklingError, AttributeError)):
             writer.submit(lambda archive: None)  # type: ignore[arg-type]
         assert writer.submit(store_item, crawl_id, captured(1)).result(30).outcome == "new"
+    finally:
+        writer.shutdown()
+
+
+def test_pipes_to_a_child_hold_a_megabyte() -> None:
+    """A page and its record pass in one write, not a dozen waits for the other side."""
+    import fcntl
+
+    from ecss_crawler.childproc import PIPE_BUFFER, start_child
+
+    process, send, receive = start_child([sys.executable, "-c", "import sys; sys.stdin.read()"])
+    try:
+        assert fcntl.fcntl(send.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BUFFER
+        assert fcntl.fcntl(receive.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BUFFER
+    finally:
+        send.close()
+        receive.close()
+        process.wait(30)
+
+
+def test_a_child_imports_what_is_on_the_crawls_path_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Code put on ``sys.path`` at run time (as Scrapyd does with a project's egg), not
+    installed and not on ``PYTHONPATH``, is importable in the writer process too."""
+    (tmp_path / "runtime_jobs.py").write_text(
+        "def count_crawls(archive):\n"
+        "    return archive.db.execute('SELECT count(*) FROM crawls').fetchone()[0]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    import runtime_jobs  # type: ignore[import-not-found]
+
+    writer = ProcessWriter()
+    try:
+        begin(writer, tmp_path / "a.db")
+        assert writer.submit(runtime_jobs.count_crawls).result(30) == 1
     finally:
         writer.shutdown()

@@ -79,7 +79,6 @@ def test_each_profile_crosses_the_pipe_pickled_once(reader: ProcessPageReader) -
     reader.read(body, url, "text/html", profile).result(30)
     first = reader._pickled(profile)
     reader.read(body, url, "text/html", profile).result(30)
-    assert reader._pickled(profile) is not None
     assert reader._pickled(profile)[1] is first[1]  # the same bytes object, not pickled again
 
 
@@ -158,18 +157,44 @@ def test_an_idle_reader_is_not_stopped() -> None:
         reader.close()
 
 
+def _swollen(html: str) -> str:
+    """The article with 100,000 more paragraphs in its body: ~0.8 s to parse and read."""
+    end = html.index("</p>", html.index("entry-content"))
+    return html[:end] + "</p>" + "<p>a <b>b</b> c</p>" * 100_000 + html[end + 4 :]
+
+
 def test_pages_the_reader_cannot_finish_are_recorded_failures(tmp_path: Path) -> None:
-    """End to end: with a time limit no page can meet, every article page becomes an
-    ``extract`` failure saying why, nothing half-read is stored, and the crawl exits 6."""
+    """End to end: article pages that take far longer to read than the time limit (pages
+    of 2 MB against 0.05 s) each become an ``extract`` failure saying why, nothing
+    half-read is stored, and the crawl exits 6."""
     from ecss_crawler.replica import ReplicaConfig, serve_replica
+    from ecss_crawler.replica.faults import rewrite
     from tests.crawl_support import FAST, run_crawl
 
     with serve_replica(ReplicaConfig(seed=5, n_articles=6)) as server:
-        settings = (*FAST, "ECSS_READ_TIMEOUT=0.001", "ECSS_DOCUMENTS=0")
+        for spec in server.site.articles:
+            server.faults[spec.path] = rewrite(_swollen)
+        settings = (*FAST, "ECSS_READ_TIMEOUT=0.05", "ECSS_DOCUMENTS=0")
         run = run_crawl(server.base_url, tmp_path / "ecss.db", settings=settings)
     assert run.returncode == 6, run.output[-3000:]
     failures = list(run.db.query("SELECT stage, reason FROM failures"))
-    assert len(failures) >= 6
+    assert len(failures) == len(server.site.articles) == 6
     assert {row["stage"] for row in failures} == {"extract"}
-    assert all("page reader process took over 0.001 s" in row["reason"] for row in failures)
+    assert all("page reader process took over 0.05 s" in row["reason"] for row in failures)
     assert run.db["articles"].count == 0
+
+
+def test_settings_choose_the_reader_and_its_time_limit() -> None:
+    from scrapy.settings import Settings
+
+    from ecss_crawler.offload import ThreadReader, log_level, page_reader
+
+    default = page_reader(Settings({"LOG_LEVEL": "WARNING"}))
+    assert isinstance(default, ProcessReader)
+    assert default.reader.worker.timeout == 60.0
+    assert default.reader.worker.command[-1] == "30"  # the child forwards WARNING and up
+    unlimited = page_reader(Settings({"ECSS_READ_TIMEOUT": 0}))
+    assert isinstance(unlimited, ProcessReader)
+    assert unlimited.reader.worker.timeout is None
+    assert isinstance(page_reader(Settings({"ECSS_READ_PROCESS": False})), ThreadReader)
+    assert [log_level(v) for v in ("INFO", "debug", 40, None, "nonsense")] == [20, 10, 40, 10, 10]
